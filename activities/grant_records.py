@@ -1,0 +1,42 @@
+"""Writes to the application's record and timeline; each write is keyed so a retry writes nothing new."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from temporalio import activity
+
+from activities.errors import ApplicationNotFound
+from core.db import Database
+from models.grants import Application, TimelineEvent
+from models.payloads import ApplicationRef
+
+
+def add_timeline_event(session: Session, application_id: int, key: str, kind: str | None = None) -> None:
+    """Inserts the event once; a second call with the same key is a no-op."""
+    exists = session.exec(
+        select(TimelineEvent).where(TimelineEvent.application_id == application_id, TimelineEvent.key == key)
+    ).first()
+    if exists is None:
+        session.add(TimelineEvent(application_id=application_id, key=key, kind=kind or key))
+
+
+def load_application(session: Session, application_id: int) -> Application:
+    application = session.get(Application, application_id)
+    if application is None:
+        raise ApplicationNotFound(f"application {application_id} does not exist")
+    return application
+
+
+class GrantRecordActivities:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @activity.defn(name="record_receipt")
+    def record_receipt(self, ref: ApplicationRef) -> None:
+        """The workflow has the application: the applicant's timeline says so."""
+        with self._db.session() as session:
+            load_application(session, ref.application_id)
+            add_timeline_event(session, ref.application_id, "workflow_started")
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # a concurrent retry wrote it first

@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing: settings, database, Temporal client, programme catalogue, CLI."""

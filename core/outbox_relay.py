@@ -1,0 +1,104 @@
+"""Starts the workflows the outbox promised. Retries while Temporal is down; starting twice is harmless."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlmodel import col, select
+from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.common import WorkflowIDReusePolicy
+
+from core.db import Database
+from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
+from models.payloads import GrantApplicationInput
+from models.types import utcnow
+from workflows.grant_application import GrantApplicationWorkflow
+
+log = logging.getLogger(__name__)
+
+ClientProvider = Callable[[], Awaitable[Client]]
+
+
+class OutboxRelay:
+    def __init__(self, db: Database, client: ClientProvider, task_queue: str, batch_size: int = 100) -> None:
+        self._db = db
+        self._client = client
+        self._task_queue = task_queue
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a commit so a new application starts at once, not at the next poll."""
+        self._wake.set()
+
+    async def run_forever(self, poll_seconds: float) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # keep relaying; the next round retries what failed
+                log.exception("outbox relay round failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Dispatches pending rows in order; stops at the first failure (Temporal is probably down)."""
+        pending = await asyncio.to_thread(self._pending)
+        dispatched = 0
+        for message in pending:
+            try:
+                await self._dispatch(message)
+            except Exception as exc:
+                await asyncio.to_thread(self._record_failure, message.id or 0, exc)
+                log.warning("outbox %s not dispatched yet: %s", message.key, exc)
+                break
+            await asyncio.to_thread(self._mark_dispatched, message.id or 0)
+            dispatched += 1
+        return dispatched
+
+    async def _dispatch(self, message: OutboxMessage) -> None:
+        if message.topic != START_GRANT_WORKFLOW:
+            raise ValueError(f"unknown outbox topic {message.topic}")
+        client = await self._client()
+        try:
+            await client.start_workflow(
+                GrantApplicationWorkflow.run,
+                GrantApplicationInput.model_validate(message.payload),
+                id=message.key,
+                task_queue=self._task_queue,
+                # A finished workflow must not be run again for the same application.
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            pass
+
+    def _pending(self) -> list[OutboxMessage]:
+        with self._db.session() as session:
+            query = (
+                select(OutboxMessage)
+                .where(col(OutboxMessage.dispatched_at).is_(None))
+                .order_by(col(OutboxMessage.id))
+                .limit(self._batch_size)
+            )
+            return list(session.exec(query).all())
+
+    def _mark_dispatched(self, message_id: int) -> None:
+        with self._db.session() as session:
+            message = session.get(OutboxMessage, message_id)
+            if message is not None and message.dispatched_at is None:
+                message.dispatched_at = utcnow()
+                message.attempts += 1
+                session.add(message)
+                session.commit()
+
+    def _record_failure(self, message_id: int, exc: Exception) -> None:
+        with self._db.session() as session:
+            message = session.get(OutboxMessage, message_id)
+            if message is not None:
+                message.attempts += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                session.add(message)
+                session.commit()

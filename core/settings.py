@@ -1,0 +1,59 @@
+"""One place for configuration, read from the environment (prefix-free names as in the README)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"
+DEV_PAYLOAD_KEY = "ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="  # 32 bytes, dev only
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["dev", "test", "production"] = "dev"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'grantdesk.db'}"
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "grantdesk"
+    secret_key: str = DEV_SECRET
+    # AES-256-GCM key (base64) for Temporal payloads: personal data never sits in history in clear text.
+    payload_key: str = DEV_PAYLOAD_KEY
+    programmes_dir: Path = PROJECT_ROOT / "programmes"
+    # Demo programmes (open now, so a new user can try the form) are loaded only in dev.
+    load_demo_programmes: bool | None = None
+    public_base_url: str = "http://localhost:8000"
+    max_body_bytes: int = 64 * 1024
+    outbox_poll_seconds: float = 2.0
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError("SECRET_KEY must be set to a long random value outside dev")
+            if self.payload_key == DEV_PAYLOAD_KEY:
+                raise ValueError("PAYLOAD_KEY must be set outside dev")
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment == "dev"
+
+    @property
+    def demo_programmes(self) -> bool:
+        return self.is_dev if self.load_demo_programmes is None else self.load_demo_programmes
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.environment == "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,34 @@
+"""Alembic environment: the URL comes from the caller or from settings; the schema from SQLModel."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from core.db import make_engine
+from core.settings import get_settings
+
+config = context.config
+url = config.attributes.get("database_url") or get_settings().database_url
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        # Batch mode lets later migrations alter SQLite tables (it copies and renames them).
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,1 @@
+"""Domain models: database tables, API schemas, Temporal payloads and the programme rules."""

@@ -1,0 +1,133 @@
+"""The application as the applicant sends it: one schema for the JSON API and the web form."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from schwifty import IBAN
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fi import hetu, ytunnus
+
+CompanyForm = Literal["tmi", "ay", "ky", "oy", "osk", "light"]
+Language = Literal["fi", "sv", "en"]
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), AfterValidator(_cents)]
+
+
+def _personal_id(value: str) -> str:
+    try:
+        return str(hetu.validate(value.strip().upper()))
+    except StdnumError as exc:
+        raise ValueError("not a valid Finnish personal identity code") from exc
+
+
+def _business_id(value: str) -> str:
+    try:
+        return str(ytunnus.format(ytunnus.validate(value.strip())))
+    except StdnumError as exc:
+        raise ValueError("not a valid Finnish business ID") from exc
+
+
+def _sepa_iban(value: str) -> str:
+    try:
+        iban = IBAN(value)
+    except ValueError as exc:
+        raise ValueError("not a valid IBAN") from exc
+    if not iban.in_sepa_zone:
+        raise ValueError("the account must be in the SEPA area")
+    return str(iban.compact)
+
+
+def _sane_date(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError("date is out of range")
+    return value
+
+
+SaneDate = Annotated[date, AfterValidator(_sane_date)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Applicant(Strict):
+    name: Text
+    personal_id: Annotated[str, AfterValidator(_personal_id)]
+    email: EmailStr
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+    language: Language = "fi"
+    email_consent: bool = False
+
+
+class Business(Strict):
+    business_id: Annotated[str, AfterValidator(_business_id)] | None
+    name: Text
+    company_form: CompanyForm
+    home_municipality: Text
+    industry_code: Annotated[str, Field(pattern=r"^[0-9]{5}$", description="TOL 2008, five digits")]
+    started_on: SaneDate
+    employees: Annotated[int, Field(ge=0, le=100_000)] = 0
+    laid_off_employees: Annotated[int, Field(ge=0, le=100_000)] = 0
+    other_working_owners: Annotated[int, Field(ge=0, le=1_000)] = 0
+    yel_insured: bool
+    annual_income_eur: Money
+    profitable_2019: bool | None = None
+    in_difficulty_before_crisis: bool = False
+
+    @model_validator(mode="after")
+    def _business_id_matches_form(self) -> "Business":
+        # Light entrepreneurs invoice through a service and have no business ID; everyone else has one.
+        if self.company_form == "light" and self.business_id is not None:
+            raise ValueError("business_id: a light entrepreneur has no business ID; leave it empty")
+        if self.company_form != "light" and self.business_id is None:
+            raise ValueError("business_id: required for this company form")
+        return self
+
+
+class Turnover(Strict):
+    reference_start: SaneDate
+    reference_end: SaneDate
+    reference_eur: Money
+    crisis_start: SaneDate
+    crisis_end: SaneDate
+    crisis_eur: Money
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Turnover":
+        if self.reference_end < self.reference_start:
+            raise ValueError("reference_end: the reference period ends before it starts")
+        if self.crisis_end < self.crisis_start:
+            raise ValueError("crisis_end: the crisis period ends before it starts")
+        if self.crisis_start <= self.reference_end:
+            raise ValueError("crisis_start: the crisis period must start after the reference period")
+        return self
+
+
+class Aid(Strict):
+    tax_debt: bool = False
+    tax_payment_plan: bool = False
+    other_corona_aid: bool = False
+    de_minimis_eur_3y: Money = Decimal("0.00")
+
+
+class Payment(Strict):
+    iban: Annotated[str, AfterValidator(_sepa_iban)]
+
+
+class ApplicationForm(Strict):
+    applicant: Applicant
+    business: Business
+    turnover: Turnover
+    aid: Aid
+    payment: Payment
+    costs_description: Annotated[str, Field(min_length=1, max_length=4000)]

@@ -1,0 +1,67 @@
+"""Grant applications and what happens to them: the record and the read model the pages list from."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class ApplicationStatus(StrEnum):
+    RECEIVED = "received"
+    ASSESSED = "assessed"
+
+
+class Application(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str | None = Field(default=None, unique=True, index=True, max_length=40)
+    programme_code: str = Field(index=True, max_length=80)
+    status: str = Field(default=ApplicationStatus.RECEIVED, max_length=30)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    language: str = Field(max_length=2)
+    applicant_name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    business_id: str | None = Field(default=None, max_length=9)
+    business_name: str = Field(max_length=200)
+    # HMAC of the personal identity code: finds one person's applications without an index on the code itself.
+    person_digest: str = Field(index=True, max_length=64)
+    form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
+    form_digest: str = Field(max_length=64)
+
+    @property
+    def workflow_id(self) -> str:
+        return f"grant-{self.id}"
+
+
+class AssessmentRecord(SQLModel, table=True):
+    """One run of the eligibility rules, stored with everything needed to reproduce it."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("application_id", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    round: int = 1
+    eligible: bool
+    reasons: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    turnover_drop: str | None = Field(default=None, max_length=20)
+    rules_version: str = Field(max_length=80)
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    inputs: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    assessed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TimelineEvent(SQLModel, table=True):
+    """What the applicant sees happen; `key` makes a retried activity write each event once."""
+
+    __table_args__ = (UniqueConstraint("application_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    key: str = Field(max_length=80)
+    kind: str = Field(max_length=40)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,94 @@
+"""A grant programme as data: everything a municipality set differently lives in its TOML file."""
+
+import tomllib
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+class Period(BaseModel):
+    start: date
+    end: date
+
+
+class TurnoverRule(BaseModel):
+    """How the turnover drop is measured: average turnover per month, reference versus crisis period."""
+
+    drop_threshold: Decimal = Field(description="The drop must be MORE than this share, e.g. 0.30")
+    crisis_earliest_start: date
+    reference_earliest_start: date
+    reference_latest_end: date
+    reference_min_months: Decimal = Decimal("1")
+    description: dict[str, str] = {}
+
+
+class DeemedReceivedDays(BaseModel):
+    email: int = 3
+    letter: int = 7
+
+
+class Programme(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    title: dict[str, str]
+    municipality: str
+    municipality_aliases: list[str] = []
+    legal_basis: str = ""
+    amount: Decimal
+    opens_at: datetime
+    closes_at: datetime
+    eligible_costs: Period
+    turnover: TurnoverRule
+    full_time_income_eur: Decimal
+    young_business_months: int = 6
+    excluded_industry_prefixes: list[str]
+    company_forms: list[str]
+    de_minimis_ceiling_eur: Decimal
+    budget_eur: Decimal
+    reply_deadline_days: int
+    appeal_days: int
+    deemed_received_days: DeemedReceivedDays
+    rules_version: str
+    decision_prefix: str
+    processing_organisations: list[str]
+    demo: bool = False
+
+    @field_validator("opens_at", "closes_at")
+    @classmethod
+    def _local_time(cls, value: datetime) -> datetime:
+        # Times in the file are wall-clock times in Helsinki unless an offset is written.
+        return value if value.tzinfo else value.replace(tzinfo=HELSINKI)
+
+    def is_open(self, at: datetime) -> bool:
+        return self.opens_at <= at <= self.closes_at
+
+    def title_in(self, language: str) -> str:
+        return self.title.get(language) or self.title["en"]
+
+    def accepts_municipality(self, name: str | None) -> bool:
+        if not name:
+            return False
+        wanted = {self.municipality.casefold(), *(a.casefold() for a in self.municipality_aliases)}
+        return name.strip().casefold() in wanted
+
+
+def load_programme(path: Path) -> Programme:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    data.setdefault("code", path.stem)
+    return Programme.model_validate(data)
+
+
+def load_programmes(directory: Path, *, include_demo: bool) -> dict[str, Programme]:
+    """Every `*.toml` in the folder is a programme; `demo/` holds demo ones for the dev server."""
+    files = sorted(directory.glob("*.toml"))
+    if include_demo:
+        files += sorted((directory / "demo").glob("*.toml"))
+    programmes = [load_programme(path) for path in files]
+    return {p.code: p for p in programmes}

@@ -1,0 +1,112 @@
+"""The web application factory: wiring only; the pages live in web/routes, the logic in web/services."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from core.db import Database
+from core.outbox_relay import OutboxRelay
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.temporal import TemporalGateway
+from models.programme import Programme, load_programmes
+from models.types import utcnow
+from web.deps import NotSignedIn
+from web.form_errors import field_errors
+from web.middleware import BodySizeLimit, SecurityHeaders
+from web.routes import api, public, staff
+from web.templating import render
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    programmes: dict[str, Programme] | None = None,
+    gateway: TemporalGateway | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    run_relay: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url)
+    gateway = gateway or TemporalGateway(settings.temporal_address, settings.temporal_namespace, settings.payload_key)
+    relay = OutboxRelay(db, gateway.client, settings.task_queue)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(relay.run_forever(settings.outbox_poll_seconds)) if run_relay else None
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(title="grantdesk", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.programmes = (
+        programmes
+        if programmes is not None
+        else load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
+    )
+    app.state.relay = relay
+    app.state.clock = clock
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="grantdesk_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=8 * 3600,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web" / "static"), name="static")
+    app.include_router(public.router)
+    app.include_router(api.router)
+    app.include_router(staff.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [e.model_dump() for e in field_errors(exc.errors(), skip=1)]
+        if _wants_json(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        return render(request, "errors/error.html", {"status": 422}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            detail = exc.detail if isinstance(exc.detail, list) else [{"field": "", "message": str(exc.detail)}]
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, "errors/error.html", {"status": exc.status_code}, status_code=exc.status_code)
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        return RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Logged in full for us; the user gets a plain page or JSON, never a stack trace.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"detail": [{"field": "", "message": "internal error"}]}, status_code=500)
+        return render(request, "errors/error.html", {"status": 500}, status_code=500)

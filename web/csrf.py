@@ -1,0 +1,29 @@
+"""CSRF protection for every form: a per-session token, sent back in a hidden field."""
+
+import secrets
+
+from fastapi import HTTPException, Request
+
+SESSION_KEY = "csrf"
+FIELD = "csrf_token"
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(SESSION_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_KEY] = token
+    return str(token)
+
+
+def rotate_csrf(request: Request) -> None:
+    request.session[SESSION_KEY] = secrets.token_urlsafe(32)
+
+
+async def require_csrf(request: Request) -> None:
+    """Dependency for state-changing form posts."""
+    form = await request.form()
+    submitted = form.get(FIELD)
+    expected = request.session.get(SESSION_KEY)
+    if not isinstance(submitted, str) or not expected or not secrets.compare_digest(submitted, expected):
+        raise HTTPException(status_code=403, detail="csrf")

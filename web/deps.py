@@ -1,0 +1,62 @@
+"""FastAPI dependencies: the database session, the programme catalogue, the signed-in staff member."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from core.settings import Settings
+from models.programme import Programme
+from web.services.auth import StaffUser, load_staff_user
+
+SESSION_USER_KEY = "staff_user_id"
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_programme(request: Request, programme: str) -> Programme:
+    found = request.app.state.programmes.get(programme)
+    if found is None:
+        raise HTTPException(status_code=404, detail="programme")
+    return found  # type: ignore[no-any-return]
+
+
+ProgrammeDep = Annotated[Programme, Depends(get_programme)]
+
+
+class NotSignedIn(Exception):
+    """Raised for staff pages without a session; answered with a redirect to the sign-in page."""
+
+
+def current_staff(request: Request, session: SessionDep) -> StaffUser:
+    user_id = request.session.get(SESSION_USER_KEY)
+    user = load_staff_user(session, int(user_id)) if isinstance(user_id, int) else None
+    if user is None:
+        request.session.pop(SESSION_USER_KEY, None)
+        raise NotSignedIn()
+    request.state.staff_user = user
+    return user
+
+
+StaffDep = Annotated[StaffUser, Depends(current_staff)]
+
+
+def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+    def check(user: StaffDep) -> StaffUser:
+        if not user.has_any(*roles):
+            raise HTTPException(status_code=403, detail="role")
+        return user
+
+    return check

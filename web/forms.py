@@ -1,0 +1,44 @@
+"""The HTML application form: flat field names ("applicant.name") to the nested API schema and back."""
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+# Empty means "none" for these; for every other field an empty box means "not given".
+NULLABLE = {"business.business_id", "business.profitable_2019"}
+BOOLEANS = {
+    "applicant.email_consent",
+    "business.yel_insured",
+    "business.profitable_2019",
+    "business.in_difficulty_before_crisis",
+    "aid.tax_debt",
+    "aid.tax_payment_plan",
+    "aid.other_corona_aid",
+}
+CONTROL_FIELDS = {"csrf_token", "idempotency_key"}
+
+
+def flat_values(form: FormData) -> dict[str, str]:
+    """What the user typed, to put back into the form when something needs fixing."""
+    return {key: str(value) for key, value in form.items() if key not in CONTROL_FIELDS and isinstance(value, str)}
+
+
+def nested(values: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, raw in values.items():
+        value: Any = raw.strip()
+        if value == "":
+            if key not in NULLABLE:
+                continue
+            value = None
+        elif key in BOOLEANS:
+            value = value in ("yes", "on", "true")
+        target = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                break
+        else:
+            target[leaf] = value
+    return data

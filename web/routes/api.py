@@ -1,0 +1,90 @@
+"""JSON API for applications (the same rules and receipt as the web form)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from models.application_form import ApplicationForm
+from web.deps import ProgrammeDep, SessionDep, SettingsDep
+from web.services.applications import application_view
+from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
+from web.services.status_links import application_id_from_token, status_token
+
+router = APIRouter(prefix="/api/v1", tags=["applications"])
+
+
+class ReceiptOut(BaseModel):
+    reference: str
+    status_url: str
+
+
+class StatusOut(BaseModel):
+    reference: str
+    programme: str
+    status: str
+    submitted_at: str
+    timeline: list[dict[str, str]]
+    assessment: dict[str, object] | None
+
+
+def _api_error(status: int, field: str, message: str) -> HTTPException:
+    return HTTPException(status_code=status, detail=[{"field": field, "message": message, "type": "conflict"}])
+
+
+@router.post("/programmes/{programme}/applications", status_code=201, response_model=ReceiptOut)
+async def create_application(
+    request: Request,
+    response: Response,
+    programme: ProgrammeDep,
+    form: ApplicationForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> ReceiptOut:
+    """Accept an application; with the same Idempotency-Key a repeat returns the first receipt."""
+    try:
+        receipt = await run_in_threadpool(
+            submit_application,
+            session,
+            programme=programme,
+            form=form,
+            submitted_at=request.app.state.clock(),
+            secret=settings.secret_key,
+            idempotency_key=idempotency_key,
+        )
+    except ProgrammeNotOpen:
+        raise _api_error(409, "programme", "the programme is not open for applications yet") from None
+    except IdempotencyConflict:
+        raise _api_error(422, "Idempotency-Key", "this key was already used for a different application") from None
+    request.app.state.relay.wake()
+    if receipt.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    token = status_token(receipt.application_id, settings.secret_key)
+    return ReceiptOut(reference=receipt.reference, status_url=f"{settings.public_base_url}/status/{token}")
+
+
+@router.get("/status/{token}", response_model=StatusOut)
+def application_status(token: str, session: SessionDep, settings: SettingsDep) -> StatusOut:
+    """The applicant's view of their application, behind the private link's token."""
+    application_id = application_id_from_token(token, settings.secret_key)
+    view = application_view(session, application_id) if application_id else None
+    if view is None:
+        raise HTTPException(status_code=404, detail="not found")
+    a = view.application
+    return StatusOut(
+        reference=a.reference or "",
+        programme=a.programme_code,
+        status=a.status,
+        submitted_at=a.submitted_at.isoformat(),
+        timeline=[{"kind": e.kind, "at": e.at.isoformat()} for e in view.timeline],
+        assessment=None
+        if view.assessment is None
+        else {
+            "eligible": view.assessment.eligible,
+            "reasons": view.assessment.reasons,
+            "turnover_drop": view.assessment.turnover_drop,
+            "rules_version": view.assessment.rules_version,
+        },
+    )

@@ -1,0 +1,1 @@
+"""Service functions the routes call: the logic, free of HTTP."""

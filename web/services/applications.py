@@ -1,0 +1,44 @@
+"""Reading an application's state for the applicant's status page and the staff pages."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from models.grants import Application, AssessmentRecord, TimelineEvent
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    application: Application
+    timeline: list[TimelineEvent]
+    assessment: AssessmentRecord | None
+
+
+def application_view(session: Session, application_id: int) -> ApplicationView | None:
+    application = session.get(Application, application_id)
+    if application is None:
+        return None
+    timeline = session.exec(
+        select(TimelineEvent)
+        .where(TimelineEvent.application_id == application_id)
+        .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+    ).all()
+    assessment = session.exec(
+        select(AssessmentRecord)
+        .where(AssessmentRecord.application_id == application_id)
+        .order_by(col(AssessmentRecord.round).desc())
+    ).first()
+    return ApplicationView(application=application, timeline=list(timeline), assessment=assessment)
+
+
+def recent_applications(session: Session, programme_codes: list[str], limit: int = 100) -> list[Application]:
+    if not programme_codes:
+        return []
+    return list(
+        session.exec(
+            select(Application)
+            .where(col(Application.programme_code).in_(programme_codes))
+            .order_by(col(Application.id).desc())
+            .limit(limit)
+        ).all()
+    )

@@ -1,0 +1,101 @@
+"""Accepting an application: one transaction writes it and the promise to start its workflow."""
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from models.application_form import ApplicationForm
+from models.grants import Application
+from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
+from models.programme import Programme
+
+
+class ProgrammeNotOpen(Exception):
+    """The programme has not opened for applications yet."""
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key came with a different application."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    application_id: int
+    reference: str
+    replayed: bool = False
+
+
+def person_digest(personal_id: str, secret: str) -> str:
+    return hmac.new(secret.encode(), personal_id.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def form_digest(form: ApplicationForm) -> str:
+    canonical = json.dumps(form.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submit_application(
+    session: Session,
+    *,
+    programme: Programme,
+    form: ApplicationForm,
+    submitted_at: datetime,
+    secret: str,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """Stores the application and its outbox row atomically; a repeated key returns the first receipt."""
+    if submitted_at < programme.opens_at:
+        raise ProgrammeNotOpen(programme.code)
+    digest = form_digest(form)
+    if idempotency_key:
+        earlier = _by_idempotency_key(session, idempotency_key, digest)
+        if earlier is not None:
+            return earlier
+    application = Application(
+        programme_code=programme.code,
+        submitted_at=submitted_at,
+        language=form.applicant.language,
+        applicant_name=form.applicant.name,
+        email=form.applicant.email,
+        business_id=form.business.business_id,
+        business_name=form.business.name,
+        person_digest=person_digest(form.applicant.personal_id, secret),
+        form=form.model_dump(mode="json"),
+        idempotency_key=idempotency_key or None,
+        form_digest=digest,
+    )
+    try:
+        session.add(application)
+        session.flush()  # assigns the id the reference and workflow id are made from
+        application.reference = f"{programme.decision_prefix}-{submitted_at.year}-{application.id:06d}"
+        session.add(
+            OutboxMessage(
+                topic=START_GRANT_WORKFLOW,
+                key=application.workflow_id,
+                payload={"application_id": application.id, "programme_code": programme.code},
+            )
+        )
+        session.commit()
+    except IntegrityError:
+        # Two identical submits raced: the other one won and holds the key.
+        session.rollback()
+        if idempotency_key:
+            earlier = _by_idempotency_key(session, idempotency_key, digest)
+            if earlier is not None:
+                return earlier
+        raise
+    return Receipt(application_id=application.id or 0, reference=application.reference)
+
+
+def _by_idempotency_key(session: Session, key: str, digest: str) -> Receipt | None:
+    earlier = session.exec(select(Application).where(Application.idempotency_key == key)).first()
+    if earlier is None:
+        return None
+    if earlier.form_digest != digest:
+        raise IdempotencyConflict(key)
+    return Receipt(application_id=earlier.id or 0, reference=earlier.reference or "", replayed=True)

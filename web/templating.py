@@ -1,0 +1,81 @@
+"""Jinja2 rendering with autoescape, the request's language and the CSRF token in every page."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from collections.abc import Callable
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_percent
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from core.settings import PROJECT_ROOT
+from models.programme import HELSINKI
+from web.csrf import FIELD as CSRF_FIELD
+from web.csrf import csrf_token
+from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, babel_locale, gettext_for, negotiate_language
+
+templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
+# Jinja2Templates autoescapes .html; say it outright so a new template type cannot switch it off.
+templates.env.autoescape = True
+
+
+@pass_context
+def local_time(context: Context, value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "short", tzinfo=HELSINKI, locale=babel_locale(context.get("lang", "fi")))
+
+
+@pass_context
+def local_date(context: Context, value: date | datetime | None) -> str:
+    return "" if value is None else format_date(value, "medium", locale=babel_locale(context.get("lang", "fi")))
+
+
+@pass_context
+def euros(context: Context, value: Decimal | str | None) -> str:
+    return "" if value is None else format_currency(Decimal(value), "EUR", locale=babel_locale(context.get("lang", "fi")))
+
+
+@pass_context
+def percent(context: Context, value: Decimal | str | None) -> str:
+    if value is None:
+        return "–"
+    return format_percent(Decimal(value), "#,##0.0 %", locale=babel_locale(context.get("lang", "fi")))
+
+
+templates.env.filters.update(local_time=local_time, local_date=local_date, euros=euros, percent=percent)
+
+
+def _formatting_gettext(gettext: Callable[[str], str]) -> Callable[..., str]:
+    """`_("Open until %(time)s.", time=...)`: translate first, then fill in (values are escaped on output)."""
+
+    def translate(message: str, **values: Any) -> str:
+        text = gettext(message)
+        return text % values if values else text
+
+    return translate
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    language = negotiate_language(request)
+    translation = gettext_for(language)
+    page = {
+        "lang": language,
+        "languages": LANGUAGES,
+        "language_names": LANGUAGE_NAMES,
+        "_": _formatting_gettext(translation.gettext),
+        "ngettext": translation.ngettext,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request),
+        "staff_user": getattr(request.state, "staff_user", None),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, name, page, status_code=status_code)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response

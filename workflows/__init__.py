@@ -1,0 +1,1 @@
+"""Temporal workflows, one per file: deterministic, no I/O (that is the activities' job)."""
