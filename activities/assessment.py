@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 from temporalio import activity
 
 from activities.grant_records import add_timeline_event, load_application
@@ -82,7 +82,7 @@ class AssessmentActivities:
             .where(
                 Application.person_digest == application.person_digest,
                 Application.programme_code == application.programme_code,
-                Application.id < (application.id or 0),
+                col(Application.id) < (application.id or 0),
             )
         ).one()
         return RegistryFacts.model_validate(facts)

@@ -64,16 +64,22 @@ def assess_file(
     registry = data.pop("registry", None) or {}
     try:
         application = SubmittedApplication.model_validate(data)
+    except ValidationError as exc:
+        _fail(f"{file}: invalid application\n" + _errors(exc))
+    try:
         facts = RegistryFacts.model_validate(registry)
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        _fail(f"{file}: invalid application\n" + "\n".join(lines))
+        _fail(f"{file}: invalid registry facts\n" + _errors(exc, prefix=("registry",)))
     result = assess(application, facts, programmes[programme])
     output = result.summary()
     if explain:
         output["checks"] = [c.model_dump(mode="json") for c in result.checks]
         output["discrepancies"] = [d.model_dump() for d in result.discrepancies]
     typer.echo(json.dumps(output, indent=2, ensure_ascii=False))
+
+
+def _errors(exc: ValidationError, prefix: tuple[str, ...] = ()) -> str:
+    return "\n".join(f"  {'.'.join(str(p) for p in (*prefix, *e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
 def _fail(message: str) -> None:

@@ -31,7 +31,14 @@ def temporal_dev_server_command(port: int, ui_port: int, db_file: str) -> list[s
     ]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_all(*, web_port: int, temporal_port: int, ui_port: int) -> None:
+    # `kill` or a closed terminal stops the children too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     var = PROJECT_ROOT / "var"
     var.mkdir(exist_ok=True)
     python = sys.executable
@@ -39,7 +46,7 @@ def run_all(*, web_port: int, temporal_port: int, ui_port: int) -> None:
 
     def start(cmd: list[str]) -> subprocess.Popen[bytes]:
         # Own process group: the terminal's Ctrl-C reaches us, and we stop the children in order.
-        child = subprocess.Popen(cmd, cwd=PROJECT_ROOT, start_new_session=True)
+        child = subprocess.Popen(cmd, cwd=PROJECT_ROOT, start_new_session=True)  # noqa: S603 (our own commands)
         children.append(child)
         return child
 

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from sqlmodel import col, select
 from temporalio.client import Client
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.db import Database
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage

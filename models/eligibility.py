@@ -90,6 +90,10 @@ _FOUR_PLACES = Decimal("0.0001")
 T = TypeVar("T")
 
 
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+
+
 def _months_between(earlier: date, later: date) -> int:
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
     return months - 1 if later.day < earlier.day else months
@@ -119,7 +123,8 @@ class _Facts:
     def _pick(self, field: str, declared: T, registered: T | None) -> T:
         if registered is None:
             return declared
-        if str(registered).casefold() != str(declared).casefold():
+        # Compare values first: Decimal("0") and Decimal("0.00") agree though their strings differ.
+        if registered != declared and str(registered).casefold() != str(declared).casefold():
             self.discrepancies.append(Discrepancy(field=field, declared=str(declared), registry=str(registered)))
         return registered
 
@@ -190,10 +195,9 @@ def _full_time_check(app: SubmittedApplication, facts: _Facts, programme: Progra
     detail = {"yel_insured": str(b.yel_insured), "annual_income_eur": str(income)}
     if _months_between(facts.started_on, as_of) < programme.young_business_months:
         # A young business shows its run-rate: average monthly turnover so far, over twelve months.
-        run_rate = (monthly_average(t.reference_eur, t.reference_start, t.reference_end) * 12).quantize(
-            Decimal("0.01"), ROUND_HALF_EVEN
-        )
-        detail["run_rate_eur"] = str(run_rate)
+        # Compared unrounded, like the turnover drop: rounding must not lift 19,999.995 to the limit.
+        run_rate = monthly_average(t.reference_eur, t.reference_start, t.reference_end) * 12
+        detail["run_rate_eur"] = str(_cents(run_rate))
         income = max(income, run_rate)
     detail["threshold_eur"] = str(programme.full_time_income_eur)
     return RuleCheck(
@@ -217,10 +221,8 @@ def _turnover_check(app: SubmittedApplication, programme: Programme) -> tuple[De
     )
     shown = None if drop is None else drop.quantize(_FOUR_PLACES, ROUND_HALF_EVEN)
     detail = {
-        "reference_monthly_eur": str(
-            monthly_average(t.reference_eur, t.reference_start, t.reference_end).quantize(Decimal("0.01"))
-        ),
-        "crisis_monthly_eur": str(monthly_average(t.crisis_eur, t.crisis_start, t.crisis_end).quantize(Decimal("0.01"))),
+        "reference_monthly_eur": str(_cents(monthly_average(t.reference_eur, t.reference_start, t.reference_end))),
+        "crisis_monthly_eur": str(_cents(monthly_average(t.crisis_eur, t.crisis_start, t.crisis_end))),
         "turnover_drop": "none" if shown is None else str(shown),
         "threshold": str(rule.drop_threshold),
     }

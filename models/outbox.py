@@ -8,7 +8,6 @@ from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
 
-
 START_GRANT_WORKFLOW = "start_grant_workflow"
 
 

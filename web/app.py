@@ -73,11 +73,17 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web" / "static"), name="static")
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.include_router(public.router)
     app.include_router(api.router)
     app.include_router(staff.router)
     _install_error_handlers(app)
     return app
+
+
+async def healthz() -> dict[str, str]:
+    """For load balancers and the compose health check: the process answers."""
+    return {"status": "ok"}
 
 
 def _wants_json(request: Request) -> bool:

@@ -16,6 +16,17 @@ BOOLEANS = {
     "aid.other_corona_aid",
 }
 CONTROL_FIELDS = {"csrf_token", "idempotency_key"}
+MONEY = {
+    "business.annual_income_eur",
+    "turnover.reference_eur",
+    "turnover.crisis_eur",
+    "aid.de_minimis_eur_3y",
+}
+
+
+def _money(text: str) -> str:
+    """People in Finland write 1 234,50: the form accepts that (the JSON API takes 1234.50)."""
+    return "".join(text.split()).replace("\u00a0", "").replace(",", ".")
 
 
 def flat_values(form: FormData) -> dict[str, str]:
@@ -33,6 +44,8 @@ def nested(values: dict[str, str]) -> dict[str, Any]:
             value = None
         elif key in BOOLEANS:
             value = value in ("yes", "on", "true")
+        elif key in MONEY:
+            value = _money(value)
         target = data
         *parents, leaf = key.split(".")
         for part in parents:

@@ -1,8 +1,8 @@
 """Jinja2 rendering with autoescape, the request's language and the CSRF token in every page."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -38,7 +38,9 @@ def local_date(context: Context, value: date | datetime | None) -> str:
 
 @pass_context
 def euros(context: Context, value: Decimal | str | None) -> str:
-    return "" if value is None else format_currency(Decimal(value), "EUR", locale=babel_locale(context.get("lang", "fi")))
+    if value is None:
+        return ""
+    return format_currency(Decimal(value), "EUR", locale=babel_locale(context.get("lang", "fi")))
 
 
 @pass_context
