@@ -25,7 +25,7 @@ test: lint
 	$(PY) -m pytest
 
 bench: install
-	$(PY) -m pytest -m slow -p no:cacheprovider -o addopts="" bench
+	$(PY) -m pytest -m slow -p no:cacheprovider -o addopts="" -s bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

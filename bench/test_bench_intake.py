@@ -1,0 +1,57 @@
+"""Benchmarks (`make bench`): the intake path and the rules, each against a bare baseline."""
+
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from bench.measure import per_call, report
+from core.db import Database
+from core.migrate import upgrade
+from core.settings import PROJECT_ROOT, Settings
+from models.application_form import ApplicationForm
+from models.eligibility import RegistryFacts, SubmittedApplication, assess
+from models.programme import load_programmes
+from tests.conftest import IN_2020_WINDOW, TEST_PAYLOAD_KEY, TEST_SECRET
+from tests.factories import PERSONAL_IDS, application
+from web.app import create_app
+
+pytestmark = pytest.mark.slow
+PROGRAMMES = load_programmes(PROJECT_ROOT / "programmes", include_demo=False)
+
+
+def test_assessment_costs_little_more_than_validating_the_form() -> None:
+    body = {**application(), "submitted_at": "2020-05-02T10:00:00+03:00"}
+    programme = PROGRAMMES["sole-entrepreneur-2020"]
+    facts = RegistryFacts(prior_applications=0)
+
+    baseline = per_call(lambda: SubmittedApplication.model_validate(body), number=200)
+    measured = per_call(lambda: assess(SubmittedApplication.model_validate(body), facts, programme), number=200)
+
+    assert report("validate + assess", measured, baseline) < 20
+
+
+def test_intake_against_a_bare_endpoint(tmp_path: Path) -> None:
+    db_path = tmp_path / "bench.db"
+    upgrade(f"sqlite:///{db_path}")
+    db = Database(f"sqlite:///{db_path}")
+    settings = Settings(environment="test", database_url=db.url, secret_key=TEST_SECRET, payload_key=TEST_PAYLOAD_KEY)
+    app = create_app(settings, db=db, programmes=PROGRAMMES, clock=lambda: IN_2020_WINDOW, run_relay=False)
+
+    bare = FastAPI()
+
+    @bare.post("/echo")
+    def echo(form: ApplicationForm) -> dict[str, str]:
+        return {"reference": form.business.name}
+
+    bodies = [application(applicant__personal_id=pid) for pid in PERSONAL_IDS]
+    url = "/api/v1/programmes/sole-entrepreneur-2020/applications"
+    with TestClient(app) as client, TestClient(bare) as bare_client:
+        counter = iter(range(10**6))
+        baseline = per_call(lambda: bare_client.post("/echo", json=bodies[0]))
+        measured = per_call(lambda: client.post(url, json=bodies[next(counter) % len(bodies)]))
+    db.dispose()
+
+    # Validation plus one transaction (application + outbox row) on SQLite.
+    assert report("intake POST (SQLite)", measured, baseline) < 50
