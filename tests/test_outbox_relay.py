@@ -48,17 +48,17 @@ async def wait_for_workflow(client: Client, workflow_id: str) -> WorkflowExecuti
 
 
 async def test_application_accepted_while_temporal_is_down_is_started_when_it_is_back(
-    dev_server: DevServer, sqlite_db: Database, programmes: dict[str, Programme]
+    dev_server: DevServer, db: Database, programmes: dict[str, Programme]
 ) -> None:
-    settings = make_settings(sqlite_db, temporal_address=dev_server.address, outbox_poll_seconds=0.2)
-    app = create_app(settings, db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
+    settings = make_settings(db, temporal_address=dev_server.address, outbox_poll_seconds=0.2)
+    app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
     with TestClient(app) as web:
         dev_server.stop()
         response = web.post(URL, json=application())
         assert response.status_code == 201  # the receipt does not wait for Temporal
 
         await asyncio.sleep(1.0)  # a few relay rounds fail meanwhile
-        with sqlite_db.session() as session:
+        with db.session() as session:
             pending = session.exec(select(OutboxMessage)).one()
         assert pending.dispatched_at is None
         assert pending.attempts >= 1
@@ -69,34 +69,34 @@ async def test_application_accepted_while_temporal_is_down_is_started_when_it_is
         status = await wait_for_workflow(client, pending.key)
 
     assert status == WorkflowExecutionStatus.RUNNING  # started; no worker has picked it up yet
-    with sqlite_db.session() as session:
+    with db.session() as session:
         assert session.exec(select(OutboxMessage)).one().dispatched_at is not None
 
     # A worker then takes it through the assessment.
     with ThreadPoolExecutor(max_workers=4) as executor:
         worker = build_worker(
-            client, task_queue=settings.task_queue, db=sqlite_db, programmes=programmes, executor=executor
+            client, task_queue=settings.task_queue, db=db, programmes=programmes, executor=executor
         )
         async with worker:
             result = await client.get_workflow_handle(pending.key, result_type=GrantApplicationResult).result()
     assert result.status == "assessed"
-    with sqlite_db.session() as session:
+    with db.session() as session:
         assert session.exec(select(AssessmentRecord)).one().eligible is True
 
 
 async def test_relaying_twice_starts_one_workflow(
-    dev_server: DevServer, sqlite_db: Database, programmes: dict[str, Programme]
+    dev_server: DevServer, db: Database, programmes: dict[str, Programme]
 ) -> None:
-    settings = make_settings(sqlite_db, temporal_address=dev_server.address)
-    app = create_app(settings, db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
+    settings = make_settings(db, temporal_address=dev_server.address)
+    app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
     with TestClient(app) as web:
         assert web.post(URL, json=application()).status_code == 201
     gateway = TemporalGateway(dev_server.address, "default", TEST_PAYLOAD_KEY)
-    relay = OutboxRelay(sqlite_db, gateway.client, settings.task_queue)
+    relay = OutboxRelay(db, gateway.client, settings.task_queue)
 
     assert await relay.run_once() == 1
     # The row is marked only after the start; a crash in between means a second start, which must be harmless.
-    with sqlite_db.session() as session:
+    with db.session() as session:
         row = session.exec(select(OutboxMessage)).one()
         row.dispatched_at = None
         session.add(row)
