@@ -5,4 +5,12 @@ class ApplicationNotFound(Exception):
     pass
 
 
-NON_RETRYABLE = [ApplicationNotFound.__name__]
+class BudgetExhausted(Exception):
+    """Approving this grant would take the programme past its budget."""
+
+
+class NothingToDecide(Exception):
+    """The proposal the decision refers to does not exist."""
+
+
+NON_RETRYABLE = [ApplicationNotFound.__name__, BudgetExhausted.__name__, NothingToDecide.__name__]

@@ -6,8 +6,9 @@ from temporalio import activity
 
 from activities.errors import ApplicationNotFound
 from core.db import Database
+from models.audit import audit
 from models.grants import Application, TimelineEvent
-from models.payloads import ApplicationRef
+from models.payloads import ApplicationRef, StageUpdateInput
 
 
 def add_timeline_event(session: Session, application_id: int, key: str, kind: str | None = None) -> None:
@@ -40,3 +41,27 @@ class GrantRecordActivities:
                 session.commit()
             except IntegrityError:
                 session.rollback()  # a concurrent retry wrote it first
+
+    @activity.defn(name="update_stage")
+    def update_stage(self, request: StageUpdateInput) -> None:
+        """The application's status, its timeline and the audit trail move together, once per activity."""
+        info = activity.info()
+        once = f"{info.workflow_run_id}:{info.activity_id}"
+        with self._db.session() as session:
+            application = load_application(session, request.application_id)
+            application.status = request.status
+            session.add(application)
+            add_timeline_event(session, request.application_id, f"{request.event}:{once}"[:80], request.event)
+            audit(
+                session,
+                action=request.event,
+                application_id=request.application_id,
+                actor_id=request.actor_id,
+                organisation_code=request.organisation_code,
+                key=f"{info.workflow_id}:{once}",
+                **request.detail,
+            )
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # a retry of an attempt that did commit

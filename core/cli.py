@@ -100,7 +100,7 @@ def worker() -> None:
         db = Database(settings.database_url)
         programmes = load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
         with ThreadPoolExecutor(max_workers=16) as executor:
-            w = build_worker(client, task_queue=settings.task_queue, db=db, programmes=programmes, executor=executor)
+            w = build_worker(client, settings=settings, db=db, programmes=programmes, executor=executor)
             typer.echo(f"worker polling task queue {settings.task_queue!r} at {settings.temporal_address}")
             await w.run()
 

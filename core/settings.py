@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     load_demo_programmes: bool | None = None
     public_base_url: str = "http://localhost:8000"
     max_body_bytes: int = 64 * 1024
+    # Answers to information requests carry files: PDF, JPEG or PNG up to this size each.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_uploads: int = 5
+    mail_backend: Literal["file", "smtp"] = "file"
+    mail_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    mail_from: str = "Business Espoo <no-reply@grantdesk.invalid>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    documents_dir: Path = PROJECT_ROOT / "var" / "documents"
     outbox_poll_seconds: float = 2.0
     login_max_failures: int = 5
     login_window_seconds: int = 900

@@ -6,30 +6,66 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.assessment import AssessmentActivities
+from activities.decisions import DecisionActivities
 from activities.grant_records import GrantRecordActivities
+from activities.info_requests import InfoRequestActivities
+from activities.mail import FileMailer, Mailer, SmtpMailer
 from activities.registry import LocalTradeRegister, TradeRegister
+from activities.tasks import TaskActivities
 from core.db import Database
+from core.settings import Settings
 from models.programme import Programme
 from workflows.grant_application import GrantApplicationWorkflow
 
 WORKFLOWS = [GrantApplicationWorkflow]
 
 
+def mailer_from(settings: Settings) -> Mailer:
+    if settings.mail_backend == "smtp":
+        return SmtpMailer(
+            host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from,
+            username=settings.smtp_username, password=settings.smtp_password, starttls=settings.smtp_starttls,
+        )
+    return FileMailer(settings.mail_dir, settings.mail_from)
+
+
 def build_worker(
     client: Client,
     *,
-    task_queue: str,
+    settings: Settings,
     db: Database,
     programmes: dict[str, Programme],
-    register: TradeRegister | None = None,
     executor: ThreadPoolExecutor,
+    mailer: Mailer | None = None,
+    register: TradeRegister | None = None,
+    task_queue: str | None = None,
 ) -> Worker:
     records = GrantRecordActivities(db)
     assessment = AssessmentActivities(db, register or LocalTradeRegister(db), programmes)
+    tasks = TaskActivities(db)
+    decisions = DecisionActivities(db, programmes)
+    info = InfoRequestActivities(
+        db, mailer or mailer_from(settings), programmes, base_url=settings.public_base_url, secret=settings.secret_key
+    )
     return Worker(
         client,
-        task_queue=task_queue,
+        task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[records.record_receipt, assessment.assess_application],
+        activities=[
+            records.record_receipt,
+            records.update_stage,
+            assessment.assess_application,
+            tasks.open_task,
+            tasks.close_task,
+            decisions.record_proposal,
+            decisions.return_proposal,
+            decisions.finalize_decision,
+            info.open_info_request,
+            info.send_info_request,
+            info.remind,
+            info.expire,
+            info.cancel,
+            info.record_answer,
+        ],
         activity_executor=executor,
     )

@@ -12,7 +12,12 @@ from models.types import UTCDateTime, utcnow
 
 class ApplicationStatus(StrEnum):
     RECEIVED = "received"
-    ASSESSED = "assessed"
+    ASSESSED = "assessed"  # checked automatically, in the handlers' queue
+    WAITING_FOR_APPLICANT = "waiting_for_applicant"
+    IN_DECISION = "in_decision"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
 class Application(SQLModel, table=True):

@@ -1,17 +1,31 @@
 """Every table, imported once so SQLModel.metadata knows them all (Alembic and tests use this)."""
 
+from models.audit import AuditEvent
+from models.decisions import BudgetLedger, Decision, DecisionSequence, Proposal
 from models.grants import Application, AssessmentRecord, TimelineEvent
+from models.info_requests import Attachment, InfoRequest
+from models.notifications import EmailLog
 from models.outbox import OutboxMessage
 from models.registry import RegisteredBusiness
 from models.staff import LoginAttempt, Organisation, User, UserRole
+from models.tasks import Task
 
 __all__ = [
     "Application",
     "AssessmentRecord",
+    "Attachment",
+    "AuditEvent",
+    "BudgetLedger",
+    "Decision",
+    "DecisionSequence",
+    "EmailLog",
+    "InfoRequest",
     "LoginAttempt",
     "Organisation",
     "OutboxMessage",
+    "Proposal",
     "RegisteredBusiness",
+    "Task",
     "TimelineEvent",
     "User",
     "UserRole",

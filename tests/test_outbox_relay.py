@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,13 @@ from temporalio.service import RPCError
 from core.db import Database
 from core.outbox_relay import OutboxRelay
 from core.temporal import TemporalGateway, connect
-from core.worker import build_worker
 from models.grants import AssessmentRecord
 from models.outbox import OutboxMessage
-from models.payloads import GrantApplicationResult
 from models.programme import Programme
 from tests.conftest import IN_2020_WINDOW, TEST_PAYLOAD_KEY, make_settings
 from tests.factories import application
 from tests.temporal_server import DevServer
+from tests.workflow_helpers import running_worker, wait_for_stage
 from web.app import create_app
 
 URL = "/api/v1/programmes/sole-entrepreneur-2020/applications"
@@ -48,7 +46,7 @@ async def wait_for_workflow(client: Client, workflow_id: str) -> WorkflowExecuti
 
 
 async def test_application_accepted_while_temporal_is_down_is_started_when_it_is_back(
-    dev_server: DevServer, db: Database, programmes: dict[str, Programme]
+    dev_server: DevServer, db: Database, programmes: dict[str, Programme], tmp_path: Path
 ) -> None:
     settings = make_settings(db, temporal_address=dev_server.address, outbox_poll_seconds=0.2)
     app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
@@ -72,16 +70,12 @@ async def test_application_accepted_while_temporal_is_down_is_started_when_it_is
     with db.session() as session:
         assert session.exec(select(OutboxMessage)).one().dispatched_at is not None
 
-    # A worker then takes it through the assessment.
-    with ThreadPoolExecutor(max_workers=4) as executor:
-        worker = build_worker(
-            client, task_queue=settings.task_queue, db=db, programmes=programmes, executor=executor
-        )
-        async with worker:
-            result = await client.get_workflow_handle(pending.key, result_type=GrantApplicationResult).result()
-    assert result.status == "assessed"
+    # A worker then takes it through the assessment into the handlers' queue.
+    async with running_worker(client, db, programmes, tmp_path / "mail", task_queue=settings.task_queue):
+        await wait_for_stage(client.get_workflow_handle(pending.key), "assessed")
     with db.session() as session:
         assert session.exec(select(AssessmentRecord)).one().eligible is True
+    await client.get_workflow_handle(pending.key).terminate("test over")
 
 
 async def test_relaying_twice_starts_one_workflow(

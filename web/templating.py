@@ -1,6 +1,5 @@
 """Jinja2 rendering with autoescape, the request's language and the CSRF token in every page."""
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,15 @@ from core.settings import PROJECT_ROOT
 from models.programme import HELSINKI
 from web.csrf import FIELD as CSRF_FIELD
 from web.csrf import csrf_token
-from web.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES, LANGUAGES, babel_locale, gettext_for, negotiate_language
+from web.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    babel_locale,
+    formatting_gettext,
+    gettext_for,
+    negotiate_language,
+)
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
 # Jinja2Templates autoescapes .html; say it outright so a new template type cannot switch it off.
@@ -53,16 +60,6 @@ def percent(context: Context, value: Decimal | str | None) -> str:
 templates.env.filters.update(local_time=local_time, local_date=local_date, euros=euros, percent=percent)
 
 
-def _formatting_gettext(gettext: Callable[[str], str]) -> Callable[..., str]:
-    """`_("Open until %(time)s.", time=...)`: translate first, then fill in (values are escaped on output)."""
-
-    def translate(message: str, **values: Any) -> str:
-        text = gettext(message)
-        return text % values if values else text
-
-    return translate
-
-
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     language = negotiate_language(request)
     translation = gettext_for(language)
@@ -70,7 +67,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "lang": language,
         "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES,
-        "_": _formatting_gettext(translation.gettext),
+        "_": formatting_gettext(language),
         "ngettext": translation.ngettext,
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),

@@ -1,20 +1,47 @@
-"""One grant application from receipt to its outcome (id `grant-<application id>`)."""
+"""One grant application from receipt to decision (workflow id `grant-<application id>`).
 
-from datetime import timedelta
+Stages: assessed (in the handlers' queue) → optionally waiting for the applicant → in decision →
+decided, or withdrawn at any point before the decision. Staff act through updates whose
+validators refuse wrong roles, wrong stages, stale tasks and a proposer deciding their own case.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
-    from activities.errors import NON_RETRYABLE
+    from activities.decisions import DecisionActivities
+    from activities.errors import NON_RETRYABLE, BudgetExhausted
     from activities.grant_records import GrantRecordActivities
+    from activities.info_requests import InfoRequestActivities
+    from activities.tasks import TaskActivities
     from models.payloads import (
+        Actor,
+        AnswerInput,
         ApplicationRef,
         AssessApplicationInput,
         AssessmentOutcome,
+        CloseTaskInput,
+        DecideInput,
+        DecisionOutcome,
+        FinalizeDecisionInput,
         GrantApplicationInput,
         GrantApplicationResult,
+        InfoRequestRef,
+        OpenInfoRequestInput,
+        OpenTaskInput,
+        ProcessingState,
+        ProposeInput,
+        RecordAnswerInput,
+        RecordProposalInput,
+        RequestInfoInput,
+        ReturnProposalInput,
+        StageUpdateInput,
+        WithdrawInput,
     )
 
 RETRY = RetryPolicy(
@@ -24,35 +51,281 @@ RETRY = RetryPolicy(
 )
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 
+ASSESSED = "assessed"
+WAITING = "waiting_for_applicant"
+DECIDING = "in_decision"
+DECIDED = "decided"
+WITHDRAWN = "withdrawn"
+FINISHED = (DECIDED, WITHDRAWN)
+
 
 @workflow.defn
 class GrantApplicationWorkflow:
     def __init__(self) -> None:
-        self._status = "received"
+        self._application_id = 0
+        self._stage = "received"
         self._assessment: AssessmentOutcome | None = None
+        self._assessment_round = 0
+        self._task_key: str | None = None
+        self._task_count = 0
+        self._proposal_seq = 0
+        self._proposer_id: int | None = None
+        self._info_seq = 0
+        self._info_deadline: datetime | None = None
+        self._decision: DecisionOutcome | None = None
+        self._busy = False  # an update is between its first and last activity
 
     @workflow.run
     async def run(self, request: GrantApplicationInput) -> GrantApplicationResult:
-        await workflow.execute_activity_method(
-            GrantRecordActivities.record_receipt,
-            ApplicationRef(application_id=request.application_id),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
+        self._application_id = request.application_id
+        await self._act(GrantRecordActivities.record_receipt, ApplicationRef(application_id=self._application_id))
+        await self._assess()
+        self._stage = ASSESSED
+        await self._open_task("handle", "handler", due_in_days=14)
+        while self._stage not in FINISHED:
+            if self._stage == WAITING:
+                await self._wait_for_reply()
+            else:
+                stage = self._stage
+                await workflow.wait_condition(lambda stage=stage: self._stage != stage)  # type: ignore[misc]
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._decision is not None:
+            await self._after_decision(self._decision)
+        return GrantApplicationResult(
+            application_id=self._application_id, status=self._stage, assessment=self._assessment
         )
-        self._assessment = await workflow.execute_activity_method(
-            AssessmentActivities.assess_application,
-            AssessApplicationInput(application_id=request.application_id, round=1),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
+
+    # --- the seam for the next stages (decision letter, notification, payment, appeal window) ---
+
+    async def _after_decision(self, decision: DecisionOutcome) -> None:
+        """Everything after "decided" starts here; today it records the decision on the timeline."""
+        await self._stage_update("approved" if decision.outcome == "approve" else "rejected", "decided")
+
+    # --- staff actions -----------------------------------------------------------------------
+
+    @workflow.update
+    async def request_info(self, request: RequestInfoInput) -> str:
+        self._busy = True
+        self._info_seq += 1
+        opened = await self._act(
+            InfoRequestActivities.open_info_request,
+            OpenInfoRequestInput(
+                application_id=self._application_id, seq=self._info_seq, message=request.message,
+                reply_by=request.reply_by or "", actor=request.actor,
+            ),
         )
-        self._status = "assessed"
-        return self._result(request)
+        await self._act(InfoRequestActivities.send_info_request, self._info_ref())
+        await self._close_task("waiting")
+        await self._stage_update(WAITING, "info_requested", actor=request.actor)
+        self._info_deadline = datetime.fromisoformat(opened)
+        self._stage, self._busy = WAITING, False
+        return opened
+
+    @request_info.validator
+    def _validate_request_info(self, request: RequestInfoInput) -> None:
+        self._check(request.task_key, request.actor.roles, "handler", ASSESSED)
+        if not request.message.strip():
+            raise ValueError("Write the message to the applicant.")
+
+    @workflow.update
+    async def propose(self, request: ProposeInput) -> int:
+        self._busy = True
+        self._proposal_seq += 1
+        self._proposer_id = request.actor.user_id
+        await self._act(
+            DecisionActivities.record_proposal,
+            RecordProposalInput(application_id=self._application_id, seq=self._proposal_seq, proposal=request),
+        )
+        await self._close_task("done")
+        await self._open_task("decide", "decider")
+        await self._stage_update(DECIDING, "proposed", actor=request.actor)
+        self._stage, self._busy = DECIDING, False
+        return self._proposal_seq
+
+    @propose.validator
+    def _validate_propose(self, request: ProposeInput) -> None:
+        self._check(request.task_key, request.actor.roles, "handler", ASSESSED)
+        if request.outcome not in ("approve", "reject"):
+            raise ValueError("The proposal is to approve or to reject.")
+        if not request.justification.strip():
+            raise ValueError("Write the justification.")
+        if request.outcome == "reject" and not request.reasons:
+            raise ValueError("A rejection needs at least one reason.")
+        failed = self._assessment.reasons if self._assessment else []
+        if request.outcome == "approve" and failed and not (request.override_reason or "").strip():
+            raise ValueError(f"Rules failed ({', '.join(failed)}): approving needs a written override reason.")
+
+    @workflow.update
+    async def decide(self, request: DecideInput) -> str:
+        self._busy = True
+        try:
+            if request.approve:
+                return await self._approve(request)
+            await self._act(
+                DecisionActivities.return_proposal,
+                ReturnProposalInput(
+                    application_id=self._application_id, proposal_seq=self._proposal_seq,
+                    decider=request.actor, comment=request.comment,
+                ),
+            )
+            await self._close_task("done")
+            await self._open_task("handle", "handler", assignee_id=self._proposer_id, note=request.comment)
+            await self._stage_update(ASSESSED, "returned", actor=request.actor)
+            self._stage = ASSESSED
+            return "returned"
+        finally:
+            self._busy = False
+
+    @decide.validator
+    def _validate_decide(self, request: DecideInput) -> None:
+        self._check(request.task_key, request.actor.roles, "decider", DECIDING)
+        if request.actor.user_id == self._proposer_id:
+            raise ValueError("You proposed this decision; another decider must make it (four eyes).")
+        if not request.approve and not request.comment.strip():
+            raise ValueError("Say why the proposal is returned.")
+
+    async def _approve(self, request: DecideInput) -> str:
+        try:
+            self._decision = await self._act(
+                DecisionActivities.finalize_decision,
+                FinalizeDecisionInput(
+                    application_id=self._application_id, proposal_seq=self._proposal_seq, decider=request.actor
+                ),
+            )
+        except ActivityError as err:
+            if isinstance(err.cause, ApplicationError) and err.cause.type == BudgetExhausted.__name__:
+                raise ApplicationError(
+                    "The budget does not cover this grant. Return the proposal for a rejection.",
+                    type=BudgetExhausted.__name__,
+                ) from err
+            raise
+        await self._close_task("done")
+        self._stage = DECIDED
+        return self._decision.number
+
+    # --- the applicant's actions ---------------------------------------------------------------
+
+    @workflow.update
+    async def answer_info(self, answer: AnswerInput) -> None:
+        self._busy = True
+        await self._act(
+            InfoRequestActivities.record_answer,
+            RecordAnswerInput(
+                application_id=self._application_id, seq=answer.info_request_seq, answer=answer.answer,
+                attachment_ids=answer.attachment_ids,
+            ),
+        )
+        await self._assess()
+        await self._close_task("reopen", note="answered")
+        await self._stage_update(ASSESSED, "info_answered")
+        self._stage, self._busy = ASSESSED, False
+
+    @answer_info.validator
+    def _validate_answer(self, answer: AnswerInput) -> None:
+        if self._stage != WAITING or self._busy or answer.info_request_seq != self._info_seq:
+            raise ValueError("No question is waiting for an answer.")
+
+    @workflow.update
+    async def withdraw(self, request: WithdrawInput) -> None:
+        self._busy = True
+        if self._stage == WAITING:
+            await self._act(InfoRequestActivities.cancel, self._info_ref())
+        await self._close_task("cancelled", note="withdrawn")
+        await self._stage_update(WITHDRAWN, "withdrawn", detail={"reason": request.reason[:500]})
+        self._stage, self._busy = WITHDRAWN, False
+
+    @withdraw.validator
+    def _validate_withdraw(self, request: WithdrawInput) -> None:
+        if self._stage in FINISHED or self._busy or self._stage == "received":
+            raise ValueError("The application can no longer be withdrawn.")
 
     @workflow.query
-    def status(self) -> str:
-        return self._status
-
-    def _result(self, request: GrantApplicationInput) -> GrantApplicationResult:
-        return GrantApplicationResult(
-            application_id=request.application_id, status=self._status, assessment=self._assessment
+    def state(self) -> ProcessingState:
+        return ProcessingState(
+            stage=self._stage, task_key=self._task_key, proposer_id=self._proposer_id,
+            info_request_seq=self._info_seq or None,
+            decision_number=self._decision.number if self._decision else None,
         )
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _check(self, task_key: str, roles: list[str], role: str, stage: str) -> None:
+        if role not in roles:
+            raise ValueError(f"This needs the {role} role.")
+        if self._busy:
+            raise ValueError("Another action on this application is in progress; try again in a moment.")
+        if self._stage != stage:
+            raise ValueError(f"The application is {self._stage.replace('_', ' ')}; this action is not possible now.")
+        if task_key != self._task_key:
+            raise ValueError("This task is out of date; reload the page.")
+
+    async def _wait_for_reply(self) -> None:
+        """A reminder halfway to the deadline; without a reply the handler decides on what there is."""
+        assert self._info_deadline is not None
+        answered = lambda: self._stage != WAITING  # noqa: E731
+        remaining = self._info_deadline - workflow.now()
+        try:
+            await workflow.wait_condition(answered, timeout=max(remaining / 2, timedelta(seconds=1)))
+            return
+        except TimeoutError:
+            await self._act(InfoRequestActivities.remind, self._info_ref())
+        try:
+            remaining = self._info_deadline - workflow.now()
+            await workflow.wait_condition(answered, timeout=max(remaining, timedelta(seconds=1)))
+            return
+        except TimeoutError:
+            pass
+        await workflow.wait_condition(lambda: not self._busy)
+        if self._stage != WAITING:
+            return
+        await self._act(InfoRequestActivities.expire, self._info_ref())
+        await self._close_task("reopen", note="no_reply")
+        await self._stage_update(ASSESSED, "info_deadline_passed")
+        self._stage = ASSESSED
+
+    async def _assess(self) -> None:
+        self._assessment_round += 1
+        self._assessment = await self._act(
+            AssessmentActivities.assess_application,
+            AssessApplicationInput(application_id=self._application_id, round=self._assessment_round),
+        )
+
+    async def _open_task(
+        self, kind: str, role: str, *, due_in_days: int | None = None, assignee_id: int | None = None,
+        note: str | None = None,
+    ) -> None:
+        self._task_count += 1
+        self._task_key = f"{workflow.info().workflow_id}/{kind}/{self._task_count}"
+        await self._act(
+            TaskActivities.open_task,
+            OpenTaskInput(
+                key=self._task_key, application_id=self._application_id, kind=kind, role=role,
+                due_in_days=due_in_days, assignee_id=assignee_id, note=note,
+            ),
+        )
+
+    async def _close_task(self, status: str, note: str | None = None) -> None:
+        if self._task_key is not None:
+            await self._act(TaskActivities.close_task, CloseTaskInput(key=self._task_key, status=status, note=note))
+
+    async def _stage_update(
+        self, status: str, event: str, *, actor: Actor | None = None, detail: dict[str, str] | None = None
+    ) -> None:
+        await self._act(
+            GrantRecordActivities.update_stage,
+            StageUpdateInput(
+                application_id=self._application_id, status=status, event=event,
+                actor_id=actor.user_id if actor else None,
+                organisation_code=actor.organisation_code if actor else None,
+                detail=detail or {},
+            ),
+        )
+
+    def _info_ref(self) -> InfoRequestRef:
+        return InfoRequestRef(application_id=self._application_id, seq=self._info_seq)
+
+    async def _act(self, activity: Any, arg: Any) -> Any:
+        return await workflow.execute_activity_method(
+            activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+        )
+

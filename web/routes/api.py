@@ -6,11 +6,11 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from core.status_links import application_id_from_token, status_token
 from models.application_form import ApplicationForm
 from web.deps import ProgrammeDep, SessionDep, SettingsDep
 from web.services.applications import application_view
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
-from web.services.status_links import application_id_from_token, status_token
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 

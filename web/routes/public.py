@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from core.status_links import application_id_from_token, status_token
 from models.application_form import ApplicationForm
 from models.programme import Programme
 from web.csrf import require_csrf
@@ -16,7 +17,6 @@ from web.forms import flat_values, nested
 from web.i18n import gettext_for, negotiate_language
 from web.services.applications import application_view
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
-from web.services.status_links import application_id_from_token, status_token
 from web.templating import render
 
 router = APIRouter(tags=["public"])

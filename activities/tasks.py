@@ -1,0 +1,63 @@
+"""Writes the task rows the queue pages read. Keyed by the workflow's task key, so retries are no-ops."""
+
+from datetime import timedelta
+
+from sqlmodel import select
+from temporalio import activity
+
+from activities.grant_records import load_application
+from core.clock import helsinki_today
+from core.db import Database
+from models.payloads import CloseTaskInput, OpenTaskInput
+from models.tasks import Task, TaskStatus
+from models.types import utcnow
+
+
+class TaskActivities:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @activity.defn(name="open_task")
+    def open_task(self, request: OpenTaskInput) -> None:
+        with self._db.session() as session:
+            if session.exec(select(Task).where(Task.key == request.key)).first() is not None:
+                return
+            application = load_application(session, request.application_id)
+            session.add(
+                Task(
+                    key=request.key,
+                    application_id=request.application_id,
+                    programme_code=application.programme_code,
+                    kind=request.kind,
+                    role=request.role,
+                    status=TaskStatus.CLAIMED if request.assignee_id else TaskStatus.OPEN,
+                    assignee_id=request.assignee_id,
+                    claimed_at=utcnow() if request.assignee_id else None,
+                    arrived_at=application.submitted_at,
+                    due_on=helsinki_today() + timedelta(days=request.due_in_days) if request.due_in_days else None,
+                    note=request.note,
+                )
+            )
+            session.commit()
+
+    @activity.defn(name="close_task")
+    def close_task(self, request: CloseTaskInput) -> None:
+        """done / cancelled end the task; waiting parks it with its holder; reopen brings it back."""
+        with self._db.session() as session:
+            task = session.exec(select(Task).where(Task.key == request.key)).first()
+            if task is None or task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+                return
+            if request.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+                task.status = request.status
+                task.completed_at = utcnow()
+            elif request.status == TaskStatus.WAITING:
+                task.status = TaskStatus.WAITING
+            elif request.status == "reopen":
+                # Back to the same handler if they still hold it, else to the queue.
+                task.status = TaskStatus.CLAIMED if task.assignee_id else TaskStatus.OPEN
+            else:
+                raise ValueError(f"unknown task status {request.status}")
+            if request.note:
+                task.note = request.note
+            session.add(task)
+            session.commit()

@@ -1,0 +1,73 @@
+"""Proposals, decisions, their gapless numbers and the programme budget."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import Money, UTCDateTime, utcnow
+
+
+class Outcome(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Proposal(SQLModel, table=True):
+    """A handler's proposed decision; `seq` counts proposals on one application (returns make new ones)."""
+
+    __table_args__ = (UniqueConstraint("application_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    seq: int
+    outcome: str = Field(max_length=10)
+    amount: Decimal = Field(sa_type=Money)
+    reasons: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    justification: str = Field(max_length=4000)
+    override_reason: str | None = Field(default=None, max_length=4000)
+    proposer_id: int = Field(foreign_key="staff_user.id")
+    proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Filled when the decider acts: approved, or returned with a comment.
+    review: str | None = Field(default=None, max_length=10)
+    review_comment: str | None = Field(default=None, max_length=4000)
+
+
+class Decision(SQLModel, table=True):
+    """The decision on an application: one per application, numbered per programme and year."""
+
+    __table_args__ = (UniqueConstraint("programme_code", "year", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    programme_code: str = Field(max_length=80)
+    year: int
+    seq: int
+    number: str = Field(unique=True, max_length=40)
+    outcome: str = Field(max_length=10)
+    amount: Decimal = Field(sa_type=Money)
+    reasons: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    justification: str = Field(max_length=4000)
+    proposal_id: int = Field(foreign_key="proposal.id")
+    presenter_id: int = Field(foreign_key="staff_user.id")
+    decider_id: int = Field(foreign_key="staff_user.id")
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DecisionSequence(SQLModel, table=True):
+    """The last number used, per programme and year; taken in the decision's own transaction, so no gaps."""
+
+    programme_code: str = Field(primary_key=True, max_length=80)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class BudgetLedger(SQLModel, table=True):
+    """Money reserved by approvals. Reserving is one conditional UPDATE: it cannot pass the budget."""
+
+    programme_code: str = Field(primary_key=True, max_length=80)
+    reserved: Decimal = Field(default=Decimal("0.00"), sa_type=Money)

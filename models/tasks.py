@@ -1,0 +1,43 @@
+"""Human work in the grant queue: one row per task, the read model the queue pages list from."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class TaskKind(StrEnum):
+    HANDLE = "handle"  # prepare a proposal (a handler)
+    DECIDE = "decide"  # approve or return the proposal (a decider who did not propose it)
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"  # in the queue, nobody holds it
+    CLAIMED = "claimed"  # a person holds it
+    WAITING = "waiting"  # waiting for the applicant's reply; the holder keeps it
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.WAITING)
+
+
+class Task(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # The workflow's name for the task: a completion naming an older key is stale.
+    key: str = Field(unique=True, max_length=120)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    programme_code: str = Field(index=True, max_length=80)
+    kind: str = Field(max_length=20)
+    role: str = Field(max_length=20)
+    status: str = Field(default=TaskStatus.OPEN, index=True, max_length=20)
+    assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    # Applications are processed in order of arrival.
+    arrived_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    due_on: date | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

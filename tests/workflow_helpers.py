@@ -1,0 +1,124 @@
+"""Driving GrantApplicationWorkflow from tests: a worker with real activities, staff, and waiting on stages."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+from sqlmodel import select
+from temporalio.client import Client, WorkflowHandle
+
+from activities.mail import FileMailer
+from core.db import Database
+from core.seed import create_user, seed_reference_data
+from core.settings import Settings
+from core.worker import build_worker
+from models.application_form import ApplicationForm
+from models.payloads import Actor, GrantApplicationInput, ProcessingState
+from models.programme import Programme
+from models.staff import Role
+from models.tasks import Task, TaskStatus
+from tests.conftest import IN_2020_WINDOW, TEST_SECRET, make_settings
+from tests.factories import application
+from web.services.intake import submit_application
+from workflows.grant_application import GrantApplicationWorkflow
+
+STAFF = {
+    "handler": ("hanna@e.example", "E", [Role.HANDLER]),
+    "handler2": ("olli@o.example", "O", [Role.HANDLER]),
+    "decider": ("tuula@e.example", "E", [Role.DECIDER]),
+    # Holds both roles: may prepare or decide, never both on one application.
+    "both": ("kaisa@e.example", "E", [Role.HANDLER, Role.DECIDER]),
+}
+
+
+def seed_staff(db: Database) -> dict[str, Actor]:
+    actors = {}
+    with db.session() as session:
+        seed_reference_data(session)
+        for key, (email, org, roles) in STAFF.items():
+            user = create_user(session, email=email, full_name=key.title(), organisation=org, roles=roles,
+                               password="workflow-test-password")
+            actors[key] = Actor(user_id=user.id or 0, name=key.title(), organisation_code=org,
+                                roles=[str(r) for r in roles])
+    return actors
+
+
+@asynccontextmanager
+async def running_worker(
+    client: Client, db: Database, programmes: dict[str, Programme], mail_dir: Path, task_queue: str | None = None
+) -> AsyncIterator[str]:
+    task_queue = task_queue or f"grants-{uuid.uuid4()}"
+    settings: Settings = make_settings(db)
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        worker = build_worker(
+            client, settings=settings, db=db, programmes=programmes, executor=executor,
+            mailer=FileMailer(mail_dir, settings.mail_from), task_queue=task_queue,
+        )
+        async with worker:
+            yield task_queue
+
+
+def accept(db: Database, programme: Programme, **changes: object) -> int:
+    with db.session() as session:
+        receipt = submit_application(
+            session, programme=programme, form=ApplicationForm.model_validate(application(**changes)),
+            submitted_at=IN_2020_WINDOW, secret=TEST_SECRET,
+        )
+    return receipt.application_id
+
+
+async def start(client: Client, task_queue: str, application_id: int, programme_code: str) -> WorkflowHandle:
+    return await client.start_workflow(
+        GrantApplicationWorkflow.run,
+        GrantApplicationInput(application_id=application_id, programme_code=programme_code),
+        # Unique per test: each test's database numbers its applications from 1 again.
+        id=f"grant-{application_id}-{task_queue[-8:]}",
+        task_queue=task_queue,
+    )
+
+
+async def wait_for_state(
+    handle: WorkflowHandle, done: Callable[[ProcessingState], bool], seconds: float = 20
+) -> ProcessingState:
+    async with asyncio.timeout(seconds):
+        while True:
+            state = await handle.query(GrantApplicationWorkflow.state)
+            if done(state):
+                return state
+            await asyncio.sleep(0.05)
+
+
+async def wait_for_stage(handle: WorkflowHandle, stage: str) -> ProcessingState:
+    return await wait_for_state(handle, lambda s: s.stage == stage)
+
+
+def current_task(db: Database, application_id: int) -> Task:
+    with db.session() as session:
+        return session.exec(
+            select(Task).where(
+                Task.application_id == application_id,
+                Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.WAITING]),  # type: ignore[attr-defined]
+            )
+        ).one()
+
+
+def read_mails(directory: Path) -> list[EmailMessage]:
+    """The .eml files the file mailer wrote, parsed (bodies are quoted-printable on disk)."""
+    parsed = []
+    for path in sorted(directory.glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        assert isinstance(message, EmailMessage)
+        parsed.append(message)
+    return parsed
+
+
+def body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
