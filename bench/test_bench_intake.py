@@ -13,8 +13,8 @@ from core.settings import PROJECT_ROOT, Settings
 from models.application_form import ApplicationForm
 from models.eligibility import RegistryFacts, SubmittedApplication, assess
 from models.programme import load_programmes
-from tests.conftest import IN_2020_WINDOW, TEST_PAYLOAD_KEY, TEST_SECRET
 from tests.factories import PERSONAL_IDS, application
+from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, TEST_SECRET
 from web.app import create_app
 
 pytestmark = pytest.mark.slow

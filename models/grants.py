@@ -10,6 +10,11 @@ from sqlmodel import Field, SQLModel
 from models.types import UTCDateTime, utcnow
 
 
+def grant_workflow_id(application_id: int) -> str:
+    """The workflow is named after the application: starting it twice finds the first one."""
+    return f"grant-{application_id}"
+
+
 class ApplicationStatus(StrEnum):
     RECEIVED = "received"
     ASSESSED = "assessed"  # checked automatically, in the handlers' queue
@@ -39,7 +44,7 @@ class Application(SQLModel, table=True):
 
     @property
     def workflow_id(self) -> str:
-        return f"grant-{self.id}"
+        return grant_workflow_id(self.id or 0)
 
 
 class AssessmentRecord(SQLModel, table=True):

@@ -1,10 +1,7 @@
 """Shared fixtures: databases (SQLite and the local PostgreSQL), programmes, the web app, Temporal."""
 
-import base64
-import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,13 +16,9 @@ from core.migrate import upgrade
 from core.settings import PROJECT_ROOT, Settings
 from core.temporal import binary, data_converter
 from models.programme import Programme, load_programmes
+from tests.desk import Desk, open_desk
+from tests.support import IN_2020_WINDOW, POSTGRES_URL, TEST_PAYLOAD_KEY, make_settings
 from web.app import create_app
-
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
-TEST_PAYLOAD_KEY = base64.b64encode(b"test-payload-key-32-bytes-long!!").decode()
-# Inside the 2020 programme's application period, so the real programme file is open.
-IN_2020_WINDOW = datetime(2020, 5, 2, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -97,19 +90,6 @@ def programme(programmes: dict[str, Programme]) -> Programme:
     return programmes["sole-entrepreneur-2020"]
 
 
-def make_settings(db: Database, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "environment": "test",
-        "database_url": db.url,
-        "secret_key": TEST_SECRET,
-        "payload_key": TEST_PAYLOAD_KEY,
-        "temporal_address": "127.0.0.1:1",  # nothing there unless a test says so
-        "public_base_url": "http://testserver",
-        **overrides,
-    }
-    return Settings.model_validate(values)
-
-
 @pytest.fixture
 def settings(db: Database) -> Settings:
     return make_settings(db)
@@ -131,3 +111,22 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture
+async def fresh_temporal() -> AsyncIterator[str]:
+    """A Temporal test server of the test's own: application ids start from 1 in every test's database."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=data_converter(TEST_PAYLOAD_KEY),
+        test_server_existing_path=str(binary("temporal-test-server")),
+    )
+    yield env.client.service_client.config.target_host
+    await env.shutdown()
+
+
+@pytest.fixture
+def desk(
+    fresh_temporal: str, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path
+) -> Iterator[Desk]:
+    with open_desk(fresh_temporal, sqlite_db, programmes, tmp_path) as opened:
+        yield opened

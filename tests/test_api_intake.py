@@ -13,8 +13,8 @@ from core.db import Database
 from models.grants import Application
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
 from models.programme import Programme
-from tests.conftest import make_settings
 from tests.factories import application
+from tests.support import make_settings
 from web.app import create_app
 
 URL = "/api/v1/programmes/sole-entrepreneur-2020/applications"

@@ -12,8 +12,8 @@ from core.db import Database
 from core.seed import create_user, seed_reference_data
 from models.programme import Programme
 from models.staff import Role
-from tests.conftest import IN_2020_WINDOW, make_settings
 from tests.live_server import serve
+from tests.support import IN_2020_WINDOW, make_settings
 from web.app import create_app
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
@@ -59,7 +59,7 @@ async def queue(
         yield task_queue
 
 
-async def started(env: WorkflowEnvironment, queue: str, db: Database, programme: Programme, **changes: object):  # type: ignore[no-untyped-def]
+async def started(env: WorkflowEnvironment, queue: str, db: Database, programme: Programme, **changes: object):
     application_id = accept(db, programme, **changes)
     handle = await start(env.client, queue, application_id, programme.code)
     await wait_for_stage(handle, "assessed")
@@ -118,6 +118,10 @@ async def test_approve_path_numbers_the_decision_and_reserves_the_budget(
     assert ledger is not None and ledger.reserved == Decimal("2000.00")
     assert application is not None and application.status == "approved"
     assert {"proposed", "decided"} <= set(actions)
+    # The seam for the letter, notification and payment: the decision is on the applicant's timeline.
+    with sqlite_db.session() as session:
+        kinds = [e.kind for e in session.exec(select(TimelineEvent)).all()]
+    assert kinds[-1] == "decided"
 
 
 async def test_reject_path_reserves_nothing(
@@ -332,7 +336,7 @@ async def test_second_application_by_the_same_person_is_a_duplicate(
     await started(temporal_env, queue, sqlite_db, programme, applicant__personal_id=PERSONAL_IDS[1])
 
     with sqlite_db.session() as session:
-        reasons = [r.reasons for r in session.exec(select(AssessmentRecord).order_by(AssessmentRecord.id)).all()]
+        reasons = [r.reasons for r in session.exec(select(AssessmentRecord).order_by(col(AssessmentRecord.id))).all()]
     assert reasons == [[], ["DUPLICATE"], []]
 
 

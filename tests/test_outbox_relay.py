@@ -16,8 +16,8 @@ from core.temporal import TemporalGateway, connect
 from models.grants import AssessmentRecord
 from models.outbox import OutboxMessage
 from models.programme import Programme
-from tests.conftest import IN_2020_WINDOW, TEST_PAYLOAD_KEY, make_settings
 from tests.factories import application
+from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, make_settings
 from tests.temporal_server import DevServer
 from tests.workflow_helpers import running_worker, wait_for_stage
 from web.app import create_app

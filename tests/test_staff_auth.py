@@ -10,8 +10,8 @@ from core.seed import create_user, seed_reference_data
 from core.settings import DEV_PAYLOAD_KEY, DEV_SECRET, Settings
 from models.programme import Programme
 from models.staff import Role, User
-from tests.conftest import TEST_PAYLOAD_KEY, make_settings
 from tests.factories import application
+from tests.support import TEST_PAYLOAD_KEY, make_settings
 from tests.web_helpers import csrf_from, sign_in
 from web.app import create_app
 

@@ -12,7 +12,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from web.i18n import LOCALE_DIR, translations
+from core.i18n import LOCALE_DIR, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = ("fi", "sv")

@@ -23,8 +23,8 @@ from models.payloads import Actor, GrantApplicationInput, ProcessingState
 from models.programme import Programme
 from models.staff import Role
 from models.tasks import Task, TaskStatus
-from tests.conftest import IN_2020_WINDOW, TEST_SECRET, make_settings
 from tests.factories import application
+from tests.support import IN_2020_WINDOW, TEST_SECRET, make_settings
 from web.services.intake import submit_application
 from workflows.grant_application import GrantApplicationWorkflow
 

@@ -16,13 +16,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from core.db import Database
 from core.outbox_relay import OutboxRelay
 from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.storage import LocalFileStore
 from core.temporal import TemporalGateway
 from models.programme import Programme, load_programmes
 from models.types import utcnow
 from web.deps import NotSignedIn
 from web.form_errors import field_errors
 from web.middleware import BodySizeLimit, SecurityHeaders
-from web.routes import api, public, staff
+from web.routes import api, coordination, public, staff, staff_tasks
 from web.templating import render
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def create_app(
         else load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
     )
     app.state.relay = relay
+    app.state.gateway = gateway
+    app.state.files = LocalFileStore(settings.documents_dir)
     app.state.clock = clock
 
     app.add_middleware(
@@ -71,12 +74,15 @@ def create_app(
         max_age=8 * 3600,
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    upload_limit = settings.max_uploads * settings.max_upload_bytes + settings.max_body_bytes
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger={r"/status/[^/]+/answer": upload_limit})
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web" / "static"), name="static")
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.include_router(public.router)
     app.include_router(api.router)
     app.include_router(staff.router)
+    app.include_router(staff_tasks.router)
+    app.include_router(coordination.router)
     _install_error_handlers(app)
     return app
 

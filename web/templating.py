@@ -72,6 +72,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
         "staff_user": getattr(request.state, "staff_user", None),
+        "flash": request.session.pop("flash", None),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, page, status_code=status_code)

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.grant_records import GrantRecordActivities
     from activities.info_requests import InfoRequestActivities
     from activities.tasks import TaskActivities
+    from core.i18n import N_
     from models.payloads import (
         Actor,
         AnswerInput,
@@ -125,7 +126,7 @@ class GrantApplicationWorkflow:
     def _validate_request_info(self, request: RequestInfoInput) -> None:
         self._check(request.task_key, request.actor.roles, "handler", ASSESSED)
         if not request.message.strip():
-            raise ValueError("Write the message to the applicant.")
+            raise ValueError(N_("Write the message to the applicant."))
 
     @workflow.update
     async def propose(self, request: ProposeInput) -> int:
@@ -146,14 +147,14 @@ class GrantApplicationWorkflow:
     def _validate_propose(self, request: ProposeInput) -> None:
         self._check(request.task_key, request.actor.roles, "handler", ASSESSED)
         if request.outcome not in ("approve", "reject"):
-            raise ValueError("The proposal is to approve or to reject.")
+            raise ValueError(N_("The proposal is to approve or to reject."))
         if not request.justification.strip():
-            raise ValueError("Write the justification.")
+            raise ValueError(N_("Write the justification."))
         if request.outcome == "reject" and not request.reasons:
-            raise ValueError("A rejection needs at least one reason.")
+            raise ValueError(N_("A rejection needs at least one reason."))
         failed = self._assessment.reasons if self._assessment else []
         if request.outcome == "approve" and failed and not (request.override_reason or "").strip():
-            raise ValueError(f"Rules failed ({', '.join(failed)}): approving needs a written override reason.")
+            raise ValueError(N_("A rule failed: approving needs a written override reason."))
 
     @workflow.update
     async def decide(self, request: DecideInput) -> str:
@@ -180,9 +181,9 @@ class GrantApplicationWorkflow:
     def _validate_decide(self, request: DecideInput) -> None:
         self._check(request.task_key, request.actor.roles, "decider", DECIDING)
         if request.actor.user_id == self._proposer_id:
-            raise ValueError("You proposed this decision; another decider must make it (four eyes).")
+            raise ValueError(N_("You proposed this decision; another decider must make it (four eyes)."))
         if not request.approve and not request.comment.strip():
-            raise ValueError("Say why the proposal is returned.")
+            raise ValueError(N_("Say why the proposal is returned."))
 
     async def _approve(self, request: DecideInput) -> str:
         try:
@@ -195,7 +196,7 @@ class GrantApplicationWorkflow:
         except ActivityError as err:
             if isinstance(err.cause, ApplicationError) and err.cause.type == BudgetExhausted.__name__:
                 raise ApplicationError(
-                    "The budget does not cover this grant. Return the proposal for a rejection.",
+                    N_("The budget does not cover this grant. Return the proposal for a rejection."),
                     type=BudgetExhausted.__name__,
                 ) from err
             raise
@@ -223,7 +224,7 @@ class GrantApplicationWorkflow:
     @answer_info.validator
     def _validate_answer(self, answer: AnswerInput) -> None:
         if self._stage != WAITING or self._busy or answer.info_request_seq != self._info_seq:
-            raise ValueError("No question is waiting for an answer.")
+            raise ValueError(N_("No question is waiting for an answer."))
 
     @workflow.update
     async def withdraw(self, request: WithdrawInput) -> None:
@@ -237,7 +238,7 @@ class GrantApplicationWorkflow:
     @withdraw.validator
     def _validate_withdraw(self, request: WithdrawInput) -> None:
         if self._stage in FINISHED or self._busy or self._stage == "received":
-            raise ValueError("The application can no longer be withdrawn.")
+            raise ValueError(N_("The application can no longer be withdrawn."))
 
     @workflow.query
     def state(self) -> ProcessingState:
@@ -251,13 +252,14 @@ class GrantApplicationWorkflow:
 
     def _check(self, task_key: str, roles: list[str], role: str, stage: str) -> None:
         if role not in roles:
-            raise ValueError(f"This needs the {role} role.")
+            needs = N_("This needs the handler role.") if role == "handler" else N_("This needs the decider role.")
+            raise ValueError(needs)
         if self._busy:
-            raise ValueError("Another action on this application is in progress; try again in a moment.")
+            raise ValueError(N_("Another action on this application is in progress; try again in a moment."))
         if self._stage != stage:
-            raise ValueError(f"The application is {self._stage.replace('_', ' ')}; this action is not possible now.")
+            raise ValueError(N_("This action is not possible at this stage of the application."))
         if task_key != self._task_key:
-            raise ValueError("This task is out of date; reload the page.")
+            raise ValueError(N_("This task is out of date; reload the page."))
 
     async def _wait_for_reply(self) -> None:
         """A reminder halfway to the deadline; without a reply the handler decides on what there is."""

@@ -6,20 +6,29 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from core.status_links import application_id_from_token, status_token
 from models.application_form import ApplicationForm
+from models.grants import ApplicationStatus, grant_workflow_id
+from models.payloads import AnswerInput, WithdrawInput
 from models.programme import Programme
 from web.csrf import require_csrf
 from web.deps import ProgrammeDep, SessionDep, SettingsDep
 from web.form_errors import field_errors, friendly_message
 from web.forms import flat_values, nested
-from web.i18n import gettext_for, negotiate_language
-from web.services.applications import application_view
+from web.i18n import formatting_gettext, gettext_for, negotiate_language
+from web.services.applications import application_view, open_info_request
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
+from web.services.processing import ActionRefused, send_update
+from web.services.uploads import Upload, UploadRefused, store_uploads
 from web.templating import render
+from workflows.grant_application import GrantApplicationWorkflow
 
 router = APIRouter(tags=["public"])
+
+# Before a decision the applicant may withdraw (not while the first automatic check is still running).
+WITHDRAWABLE = (ApplicationStatus.ASSESSED, ApplicationStatus.WAITING_FOR_APPLICANT, ApplicationStatus.IN_DECISION)
 
 DEFAULT_VALUES = {
     "aid.tax_debt": "no",
@@ -100,20 +109,97 @@ async def submit_form(
     return RedirectResponse(f"/status/{token}?received=1", status_code=303)
 
 
-@router.get("/status/{token}", response_class=HTMLResponse)
-def status_page(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def _status_page(
+    request: Request, session: SessionDep, settings: SettingsDep, token: str, *, error: str | None = None,
+    answer: str = "", status_code: int = 200,
+) -> HTMLResponse:
     application_id = application_id_from_token(token, settings.secret_key)
     view = application_view(session, application_id) if application_id else None
     if view is None:
         raise HTTPException(status_code=404)
     programme = request.app.state.programmes.get(view.application.programme_code)
-    return render(
-        request,
-        "public/status.html",
-        {
-            "view": view,
-            "programme": programme,
-            "received": request.query_params.get("received") == "1",
-            "status_url": f"{settings.public_base_url}/status/{token}",
-        },
-    )
+    context = {
+        "view": view,
+        "programme": programme,
+        "token": token,
+        "received": request.query_params.get("received") == "1",
+        "status_url": f"{settings.public_base_url}/status/{token}",
+        "info_request": open_info_request(session, view.application.id or 0),
+        "can_withdraw": view.application.status in WITHDRAWABLE,
+        "error": error,
+        "answer": answer,
+        "max_upload_mb": settings.max_upload_bytes // (1024 * 1024),
+        "max_uploads": settings.max_uploads,
+    }
+    return render(request, "public/status.html", context, status_code=status_code)
+
+
+@router.get("/status/{token}", response_class=HTMLResponse)
+def status_page(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    return _status_page(request, session, settings, token)
+
+
+def _application_id(token: str, settings: SettingsDep) -> int:
+    application_id = application_id_from_token(token, settings.secret_key)
+    if application_id is None:
+        raise HTTPException(status_code=404)
+    return application_id
+
+
+@router.post("/status/{token}/answer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def answer_info_request(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The applicant's answer to a question, with attachments; it goes to the workflow as an update."""
+    application_id = _application_id(token, settings)
+    form = await request.form()
+    answer = str(form.get("answer") or "").strip()[:8000]
+    info = await run_in_threadpool(open_info_request, session, application_id)
+    translate = formatting_gettext(negotiate_language(request))
+    if info is None:
+        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=409,
+                                       error=translate("There is no open question to answer."))
+    uploads = [Upload(filename=f.filename or "attachment", data=await f.read())
+               for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    if not answer and not uploads:
+        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
+                                       error=translate("Write an answer or attach a file."), answer=answer)
+    try:
+        attachment_ids = await run_in_threadpool(
+            store_uploads, session, request.app.state.files, application_id=application_id, uploads=uploads,
+            max_bytes=settings.max_upload_bytes, max_files=settings.max_uploads,
+        )
+        client = await request.app.state.gateway.client()
+        await send_update(
+            client, grant_workflow_id(application_id), GrantApplicationWorkflow.answer_info,
+            AnswerInput(info_request_seq=info.seq, answer=answer, attachment_ids=attachment_ids),
+        )
+    except UploadRefused as refused:
+        reason = translate(refused.message, **refused.values)
+        message = translate("The answer could not be saved: %(reason)s", reason=reason)
+        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
+                                       error=message, answer=answer)
+    except ActionRefused as refused:
+        message = translate("The answer could not be saved: %(reason)s", reason=translate(str(refused)))
+        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
+                                       error=message, answer=answer)
+    return RedirectResponse(f"/status/{token}", status_code=303)
+
+
+@router.post("/status/{token}/withdraw", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def withdraw(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    application_id = _application_id(token, settings)
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        translate = formatting_gettext(negotiate_language(request))
+        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
+                                       error=translate("Tick the box to confirm the withdrawal."))
+    try:
+        client = await request.app.state.gateway.client()
+        await send_update(client, grant_workflow_id(application_id), GrantApplicationWorkflow.withdraw,
+                          WithdrawInput(reason=str(form.get("reason") or "")[:500]))
+    except ActionRefused as refused:
+        translate = formatting_gettext(negotiate_language(request))
+        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=409,
+                                       error=translate(str(refused)))
+    return RedirectResponse(f"/status/{token}", status_code=303)

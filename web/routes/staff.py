@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from models.programme import Programme
 from web.csrf import require_csrf, rotate_csrf
 from web.deps import SESSION_USER_KEY, SessionDep, SettingsDep, StaffDep, require_roles
-from web.services.applications import application_view, recent_applications
+from web.services.applications import recent_applications
 from web.services.auth import InvalidCredentials, StaffUser, TooManyAttempts, authenticate
+from web.services.task_view import case_file
 from web.templating import render
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -90,9 +91,9 @@ def application_detail(
     session: SessionDep,
     user: Annotated[StaffUser, Depends(require_roles(*CASE_ROLES))],
 ) -> HTMLResponse:
-    view = application_view(session, application_id)
+    case = case_file(session, application_id)
     allowed = {p.code for p in visible_programmes(request, user)}
     # Another organisation's case answers exactly like a missing one: its existence is not disclosed.
-    if view is None or view.application.programme_code not in allowed:
+    if case is None or case.view.application.programme_code not in allowed:
         raise HTTPException(status_code=404)
-    return render(request, "staff/application.html", {"user": user, "view": view})
+    return render(request, "staff/application.html", {"user": user, "case": case})

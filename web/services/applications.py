@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models.grants import Application, AssessmentRecord, TimelineEvent
+from models.info_requests import InfoRequest, InfoRequestStatus
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,14 @@ def application_view(session: Session, application_id: int) -> ApplicationView |
         .order_by(col(AssessmentRecord.round).desc())
     ).first()
     return ApplicationView(application=application, timeline=list(timeline), assessment=assessment)
+
+
+def open_info_request(session: Session, application_id: int) -> InfoRequest | None:
+    return session.exec(
+        select(InfoRequest).where(
+            InfoRequest.application_id == application_id, InfoRequest.status == InfoRequestStatus.OPEN
+        )
+    ).first()
 
 
 def recent_applications(session: Session, programme_codes: list[str], limit: int = 100) -> list[Application]:

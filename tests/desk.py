@@ -1,0 +1,90 @@
+"""The whole system in one test: web app, outbox relay, a worker thread and a fresh Temporal test server."""
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from core.db import Database
+from core.seed import create_user
+from core.settings import Settings
+from models.payloads import Actor
+from models.programme import Programme
+from models.staff import Role
+from models.tasks import Task
+from tests.background_worker import worker_thread
+from tests.factories import application
+from tests.support import IN_2020_WINDOW, make_settings
+from tests.web_helpers import sign_in
+from tests.workflow_helpers import STAFF, seed_staff
+from web.app import create_app
+
+PASSWORD = "workflow-test-password"
+API = "/api/v1/programmes/sole-entrepreneur-2020/applications"
+EXTRA_STAFF = {
+    "coordinator": ("kaija@e.example", "E", [Role.COORDINATOR, Role.HANDLER]),
+    "te": ("teppo@te.example", "TE", [Role.HANDLER]),
+    "finance": ("fiia@e.example", "E", [Role.FINANCE]),
+}
+
+
+@dataclass
+class Desk:
+    client: TestClient
+    db: Database
+    staff: dict[str, Actor]
+    emails: dict[str, str]
+    settings: Settings
+
+    def sign_in_as(self, who: str) -> None:
+        self.client.cookies.clear()
+        assert sign_in(self.client, self.emails[who], PASSWORD).status_code == 303
+
+    def apply(self, **changes: object) -> dict[str, str]:
+        response = self.client.post(API, json=application(**changes))
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def tasks(self) -> list[Task]:
+        with self.db.session() as session:
+            return list(session.exec(select(Task).order_by(Task.id)).all())  # type: ignore[arg-type]
+
+
+@contextmanager
+def open_desk(
+    temporal_address: str, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path
+) -> Iterator[Desk]:
+    staff = seed_staff(sqlite_db)
+    emails = {key: email for key, (email, _, _) in STAFF.items()}
+    with sqlite_db.session() as session:
+        for key, (email, org, roles) in EXTRA_STAFF.items():
+            user = create_user(session, email=email, full_name=key.title(), organisation=org, roles=roles,
+                               password=PASSWORD)
+            staff[key] = Actor(user_id=user.id or 0, name=key.title(), organisation_code=org,
+                               roles=[str(r) for r in roles])
+            emails[key] = email
+    settings = make_settings(
+        sqlite_db, temporal_address=temporal_address, task_queue=f"desk-{uuid.uuid4()}", outbox_poll_seconds=0.1,
+        documents_dir=tmp_path / "documents", mail_dir=tmp_path / "mail",
+    )
+    with worker_thread(settings, sqlite_db, programmes, tmp_path / "mail"):
+        app = create_app(settings, db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
+        with TestClient(app) as client:
+            yield Desk(client=client, db=sqlite_db, staff=staff, emails=emails, settings=settings)
+
+
+def wait_until(check, seconds: float = 15):
+    """Polls `check` until it returns something truthy (the workflow works on another thread)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the workflow")
+

@@ -1,0 +1,53 @@
+"""Everything a handler or decider needs on one page about a task and its application."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from models.audit import AuditEvent
+from models.decisions import Decision, Proposal
+from models.info_requests import Attachment, InfoRequest
+from models.staff import User
+from models.tasks import Task
+from web.services.applications import ApplicationView, application_view
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    view: ApplicationView
+    proposals: list[Proposal]
+    info_requests: list[InfoRequest]
+    attachments: list[Attachment]
+    decision: Decision | None
+    audit: list[AuditEvent]
+    people: dict[int, User]
+    tasks: list[Task]
+
+
+def case_file(session: Session, application_id: int) -> CaseFile | None:
+    view = application_view(session, application_id)
+    if view is None:
+        return None
+
+    def rows(model, order):
+        return list(session.exec(select(model).where(model.application_id == application_id).order_by(order)).all())
+
+    proposals = rows(Proposal, col(Proposal.seq))
+    audit_events = rows(AuditEvent, col(AuditEvent.id))
+    tasks = rows(Task, col(Task.id))
+    ids = {p.proposer_id for p in proposals} | {e.actor_id for e in audit_events if e.actor_id}
+    ids |= {t.assignee_id for t in tasks if t.assignee_id}
+    decision = session.exec(select(Decision).where(Decision.application_id == application_id)).first()
+    if decision:
+        ids |= {decision.presenter_id, decision.decider_id}
+    people = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all() if u.id}
+    return CaseFile(
+        view=view,
+        proposals=proposals,
+        info_requests=rows(InfoRequest, col(InfoRequest.seq)),
+        attachments=rows(Attachment, col(Attachment.id)),
+        decision=decision,
+        audit=audit_events,
+        people=people,
+        tasks=tasks,
+    )

@@ -1,0 +1,72 @@
+"""The applicant's attachments: only PDF, JPEG and PNG, recognised by their content, within a size limit."""
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from core.i18n import N_
+from core.storage import FileStore
+from models.info_requests import Attachment
+
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+class UploadRefused(Exception):
+    """The file is not one we accept; `message` (a msgid) and `values` say which and why."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message % values)
+        self.message = message
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def content_type_of(data: bytes) -> str | None:
+    """By the first bytes, not by the name or the browser's word for it."""
+    for signature, content_type in SIGNATURES.items():
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def store_uploads(
+    session: Session, store: FileStore, *, application_id: int, uploads: list[Upload], max_bytes: int, max_files: int
+) -> list[int]:
+    """Checks every file first, then stores them all; returns the attachment ids."""
+    files = [u for u in uploads if u.data]
+    if len(files) > max_files:
+        raise UploadRefused(N_("At most %(count)s files can be attached."), count=max_files)
+    checked = []
+    for upload in files:
+        content_type = content_type_of(upload.data)
+        if content_type is None:
+            raise UploadRefused(N_("%(file)s: only PDF, JPEG and PNG files are accepted."), file=upload.filename)
+        if len(upload.data) > max_bytes:
+            raise UploadRefused(
+                N_("%(file)s is larger than %(size)s MB."), file=upload.filename, size=max_bytes // (1024 * 1024)
+            )
+        checked.append((upload, content_type))
+    attachments = []
+    for upload, content_type in checked:
+        attachment = Attachment(
+            application_id=application_id,
+            filename=upload.filename[-200:] or "attachment",
+            content_type=content_type,
+            size=len(upload.data),
+            sha256=hashlib.sha256(upload.data).hexdigest(),
+            storage_key=store.put(upload.data),
+        )
+        session.add(attachment)
+        attachments.append(attachment)
+    session.commit()
+    return [a.id for a in attachments if a.id is not None]
