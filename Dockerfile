@@ -28,7 +28,10 @@ COPY . .
 RUN pip install --no-cache-dir -e . \
     && python -m compileall -q core workflows activities web models migrations
 
+# Documents and uploads live on a volume the app user can write (compose mounts one here).
+RUN mkdir -p /data/documents && chown grantdesk /data/documents
 ENV ENVIRONMENT=production
+ENV DOCUMENTS_DIR=/data/documents
 USER grantdesk
 
 EXPOSE 8000

@@ -17,8 +17,7 @@ APP_SERVICES = ("migrate", "web", "worker")
 # Long-running services that compose should know the health of. temporal-ui is left out: its image
 # ships no tool to probe itself with, and nothing depends on it.
 HEALTHCHECKED = ("postgres", "temporal", "mailpit", "web")
-# Read by the mail settings that come with the mail issue; not fields of Settings yet.
-FUTURE_ENV = {"SMTP_HOST", "SMTP_PORT"}
+FUTURE_ENV: set[str] = set()  # every variable the compose file sets is read by Settings
 
 
 @pytest.fixture(scope="module")
