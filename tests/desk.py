@@ -74,7 +74,8 @@ def open_desk(
     )
     with worker_thread(settings, sqlite_db, programmes, tmp_path / "mail"):
         app = create_app(settings, db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
-        with TestClient(app) as client:
+        # English pages, so the tests can read the validators' messages as written.
+        with TestClient(app, headers={"Accept-Language": "en"}) as client:
             yield Desk(client=client, db=sqlite_db, staff=staff, emails=emails, settings=settings)
 
 
