@@ -8,6 +8,10 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+# Every table on the metadata before the first session: foreign keys name tables by their names, and a
+# process that imports only some models (a worker) must still resolve them.
+import models.tables  # noqa: F401
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
