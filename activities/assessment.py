@@ -9,6 +9,7 @@ from temporalio import activity
 from activities.grant_records import add_timeline_event, load_application
 from activities.registry import TradeRegister
 from core.db import Database
+from models.decisions import BudgetLedger
 from models.eligibility import Assessment, RegistryFacts, SubmittedApplication, assess
 from models.grants import Application, ApplicationStatus, AssessmentRecord
 from models.payloads import AssessApplicationInput, AssessmentOutcome
@@ -75,6 +76,10 @@ class AssessmentActivities:
                 employees=entry.employees,
                 tax_debt=entry.tax_debt,
             )
+        # A pre-check only: the decision reserves the money, and that is where the budget is enforced.
+        programme = self._programmes[application.programme_code]
+        ledger = session.get(BudgetLedger, programme.code)
+        facts["budget_remaining"] = programme.budget_eur - (ledger.reserved if ledger else 0)
         # One grant per person: applications by the same person that arrived earlier.
         facts["prior_applications"] = session.exec(
             select(func.count())

@@ -319,8 +319,13 @@ async def test_the_approval_that_does_not_fit_the_budget_is_refused(
         decide = DecideInput(task_key=current_task(sqlite_db, last_id).key, actor=staff["decider"], approve=True)
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await last.execute_update(GrantApplicationWorkflow.decide, decide)
+        # An application arriving now is flagged by its automatic check already.
+        late_id, _ = await started(temporal_env, task_queue, sqlite_db, small, applicant__personal_id=PERSONAL_IDS[3])
 
     assert "budget" in str(refused.value.cause)
+    with sqlite_db.session() as session:
+        late = session.exec(select(AssessmentRecord).where(AssessmentRecord.application_id == late_id)).one()
+    assert late.reasons == ["BUDGET_EXHAUSTED"]
     assert [n[-6:] for n in numbers] == ["000001", "000002"]  # gapless
     with sqlite_db.session() as session:
         assert session.get(BudgetLedger, PROGRAMME).reserved == Decimal("4000.00")  # type: ignore[union-attr]
