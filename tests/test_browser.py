@@ -129,3 +129,14 @@ def test_form_with_errors_and_receipt_have_no_serious_accessibility_violations(s
     page.get_by_role("button", name="Lähetä hakemus").click()
     page.get_by_role("status").wait_for()
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/staff", "/staff/queue"])
+def test_staff_pages_have_no_serious_accessibility_violations(site: str, page: Page, path: str) -> None:
+    page.goto(f"{site}/staff/login?lang=fi")
+    page.fill("#email", "handler@e.example")
+    page.fill("#password", "browser-test-password")
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_url(f"{site}/staff")
+    page.goto(f"{site}{path}")
+    assert serious_violations(page) == []
