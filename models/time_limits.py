@@ -1,0 +1,42 @@
+"""Statutory time limits for serving decisions and for rectification requests (Helsinki dates).
+
+A decision sent by e-mail is deemed received on the 3rd day after sending, a letter on the 7th (as the
+programme says). A rectification request is due within 14 days of that; when the last day is a
+Saturday, Sunday or public holiday (Midsummer Eve and Christmas Eve included), it moves to the next
+working day (Act on the Calculation of Statutory Time Limits, 150/1930, 5 §).
+"""
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+import holidays
+
+from models.programme import Programme
+
+_FINNISH_HOLIDAYS = holidays.country_holidays("FI")
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    LETTER = "letter"
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _FINNISH_HOLIDAYS
+
+
+def next_working_day_from(day: date) -> date:
+    """`day` itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def deemed_received_on(dispatched_on: date, channel: Channel, programme: Programme) -> date:
+    days = programme.deemed_received_days
+    return dispatched_on + timedelta(days=days.email if channel == Channel.EMAIL else days.letter)
+
+
+def rectification_last_day(received_on: date, programme: Programme) -> date:
+    """The last day to request rectification of a decision deemed received on `received_on`."""
+    return next_working_day_from(received_on + timedelta(days=programme.appeal_days))
