@@ -1,12 +1,15 @@
 """The worker: every workflow and activity on one task queue, with real dependencies injected."""
 
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from functools import lru_cache
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.assessment import AssessmentActivities
 from activities.decisions import DecisionActivities
+from activities.delivery import DeliveryActivities
 from activities.grant_records import GrantRecordActivities
 from activities.info_requests import InfoRequestActivities
 from activities.mail import FileMailer, Mailer, SmtpMailer
@@ -14,10 +17,17 @@ from activities.registry import LocalTradeRegister, TradeRegister
 from activities.tasks import TaskActivities
 from core.db import Database
 from core.settings import Settings
+from core.storage import LocalFileStore
 from models.programme import Programme
 from workflows.grant_application import GrantApplicationWorkflow
 
 WORKFLOWS = [GrantApplicationWorkflow]
+
+
+@lru_cache
+def shared_pdf_pool() -> ProcessPoolExecutor:
+    """PDF rendering processes, started on first use. Spawned, not forked: the worker runs threads."""
+    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
 
 
 def mailer_from(settings: Settings) -> Mailer:
@@ -39,13 +49,19 @@ def build_worker(
     mailer: Mailer | None = None,
     register: TradeRegister | None = None,
     task_queue: str | None = None,
+    pdf_pool: ProcessPoolExecutor | None = None,
 ) -> Worker:
     records = GrantRecordActivities(db)
     assessment = AssessmentActivities(db, register or LocalTradeRegister(db), programmes)
     tasks = TaskActivities(db)
     decisions = DecisionActivities(db, programmes)
+    mailer = mailer or mailer_from(settings)
     info = InfoRequestActivities(
-        db, mailer or mailer_from(settings), programmes, base_url=settings.public_base_url, secret=settings.secret_key
+        db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key
+    )
+    delivery = DeliveryActivities(
+        db, LocalFileStore(settings.documents_dir), mailer, programmes, pdf_pool or shared_pdf_pool(),
+        base_url=settings.public_base_url, secret=settings.secret_key,
     )
     return Worker(
         client,
@@ -66,6 +82,9 @@ def build_worker(
             info.expire,
             info.cancel,
             info.record_answer,
+            delivery.choose_channel,
+            delivery.queue_for_post,
+            delivery.send_decision_email,
         ],
         activity_executor=executor,
     )

@@ -1,6 +1,6 @@
 """Proposals, decisions, their gapless numbers and the programme budget."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -55,6 +55,11 @@ class Decision(SQLModel, table=True):
     presenter_id: int = Field(foreign_key="staff_user.id")
     decider_id: int = Field(foreign_key="staff_user.id")
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # How and when the decision was served: the rectification period counts from these.
+    channel: str | None = Field(default=None, max_length=10)  # email | letter
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deemed_received_on: date | None = None
+    rectification_last_day: date | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

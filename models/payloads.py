@@ -130,6 +130,12 @@ class RecordAnswerInput(BaseModel):
     attachment_ids: list[int] = []
 
 
+class RedeliverInput(BaseModel):
+    task_key: str
+    actor: Actor
+    channel: str  # email | letter
+
+
 class WithdrawInput(BaseModel):
     reason: str = ""
 

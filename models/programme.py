@@ -27,6 +27,14 @@ class TurnoverRule(BaseModel):
     description: dict[str, str] = {}
 
 
+class Rectification(BaseModel):
+    """Where a rectification request goes: the body above the official who decided."""
+
+    authority: dict[str, str]
+    address: str
+    email: str
+
+
 class DeemedReceivedDays(BaseModel):
     email: int = 3
     letter: int = 7
@@ -39,6 +47,8 @@ class Programme(BaseModel):
     title: dict[str, str]
     municipality: str
     municipality_aliases: list[str] = []
+    # The grantor as named in decision letters, per language.
+    grantor: dict[str, str] = {}
     legal_basis: str = ""
     amount: Decimal
     opens_at: datetime
@@ -54,6 +64,7 @@ class Programme(BaseModel):
     reply_deadline_days: int
     appeal_days: int
     deemed_received_days: DeemedReceivedDays
+    rectification: Rectification | None = None
     rules_version: str
     decision_prefix: str
     processing_organisations: list[str]
@@ -70,6 +81,9 @@ class Programme(BaseModel):
 
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title["en"]
+
+    def grantor_in(self, language: str) -> str:
+        return self.grantor.get(language) or self.grantor.get("en") or self.municipality
 
     def accepts_municipality(self, name: str | None) -> bool:
         if not name:

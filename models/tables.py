@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.decisions import BudgetLedger, Decision, DecisionSequence, Proposal
+from models.documents import Document
 from models.grants import Application, AssessmentRecord, TimelineEvent
 from models.info_requests import Attachment, InfoRequest
 from models.notifications import EmailLog
@@ -18,6 +19,7 @@ __all__ = [
     "BudgetLedger",
     "Decision",
     "DecisionSequence",
+    "Document",
     "EmailLog",
     "InfoRequest",
     "LoginAttempt",

@@ -118,10 +118,13 @@ async def test_approve_path_numbers_the_decision_and_reserves_the_budget(
     assert ledger is not None and ledger.reserved == Decimal("2000.00")
     assert application is not None and application.status == "approved"
     assert {"proposed", "decided"} <= set(actions)
-    # The seam for the letter, notification and payment: the decision is on the applicant's timeline.
+    # After the decision it is served: by e-mail, as the applicant consented.
     with sqlite_db.session() as session:
         kinds = [e.kind for e in session.exec(select(TimelineEvent)).all()]
-    assert kinds[-1] == "decided"
+        served = session.exec(select(Decision)).one()
+    assert kinds[-2:] == ["decided", "decision_sent"]
+    assert served.channel == "email" and served.sent_at is not None
+    assert served.deemed_received_on is not None and served.rectification_last_day is not None
 
 
 async def test_reject_path_reserves_nothing(

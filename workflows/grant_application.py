@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
     from activities.decisions import DecisionActivities
+    from activities.delivery import DeliveryActivities
     from activities.errors import NON_RETRYABLE, BudgetExhausted
     from activities.grant_records import GrantRecordActivities
     from activities.info_requests import InfoRequestActivities
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         ProposeInput,
         RecordAnswerInput,
         RecordProposalInput,
+        RedeliverInput,
         RequestInfoInput,
         ReturnProposalInput,
         StageUpdateInput,
@@ -51,6 +53,11 @@ RETRY = RetryPolicy(
     non_retryable_error_types=NON_RETRYABLE,
 )
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
+# A mail server down for hours is retried for about a day before a person is asked to step in.
+EMAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=30), backoff_coefficient=2.0, maximum_interval=timedelta(hours=2),
+    maximum_attempts=15, non_retryable_error_types=NON_RETRYABLE,
+)
 
 ASSESSED = "assessed"
 WAITING = "waiting_for_applicant"
@@ -75,6 +82,7 @@ class GrantApplicationWorkflow:
         self._info_deadline: datetime | None = None
         self._decision: DecisionOutcome | None = None
         self._busy = False  # an update is between its first and last activity
+        self._redelivery: str | None = "pending"  # set to None while a person is asked to choose
 
     @workflow.run
     async def run(self, request: GrantApplicationInput) -> GrantApplicationResult:
@@ -99,8 +107,39 @@ class GrantApplicationWorkflow:
     # --- the seam for the next stages (decision letter, notification, payment, appeal window) ---
 
     async def _after_decision(self, decision: DecisionOutcome) -> None:
-        """Everything after "decided" starts here; today it records the decision on the timeline."""
+        """Everything after "decided" starts here: the decision is served (payment and appeals come next)."""
         await self._stage_update("approved" if decision.outcome == "approve" else "rejected", "decided")
+        ref = ApplicationRef(application_id=self._application_id)
+        channel = await self._act(DeliveryActivities.choose_channel, ref)
+        while True:
+            if channel == "letter":
+                await self._act(DeliveryActivities.queue_for_post, ref)
+                return
+            try:
+                await workflow.execute_activity_method(
+                    DeliveryActivities.send_decision_email, ref,
+                    start_to_close_timeout=timedelta(minutes=2), retry_policy=EMAIL_RETRY,
+                )
+                return
+            except ActivityError:
+                # The mail server stayed down through every retry: a person decides how to serve it.
+                await self._open_task("deliver", "handler", note="email_failed")
+                self._redelivery = None
+                await workflow.wait_condition(lambda: self._redelivery is not None)
+                channel = self._redelivery or "letter"
+                await self._close_task("done")
+
+    @workflow.update
+    async def redeliver(self, request: RedeliverInput) -> None:
+        self._redelivery = request.channel
+
+    @redeliver.validator
+    def _validate_redeliver(self, request: RedeliverInput) -> None:
+        if request.channel not in ("email", "letter"):
+            raise ValueError(N_("Choose e-mail or post."))
+        self._check(request.task_key, request.actor.roles, "handler", DECIDED)
+        if self._redelivery is not None:
+            raise ValueError(N_("This task is out of date; reload the page."))
 
     # --- staff actions -----------------------------------------------------------------------
 

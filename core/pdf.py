@@ -1,0 +1,53 @@
+"""PDF rendering with WeasyPrint: archival PDF/A, tagged, and unable to fetch anything but our own files.
+
+WeasyPrint would fetch any URL or file a document names; the fetcher below serves only files under
+templates/documents/static/ and refuses everything else (other files, http, redirects) without
+touching the network. Rendering is CPU work: callers run it in a process pool (`render_in_pool`).
+"""
+
+import asyncio
+import mimetypes
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from core.settings import PROJECT_ROOT
+
+DOCUMENT_STATIC = PROJECT_ROOT / "templates" / "documents" / "static"
+# Archival (PDF/A-2) and accessible: the "a" level carries the structure tags screen readers use.
+PDF_VARIANT = "pdf/a-2a"
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class ProjectFilesOnly(URLFetcher):
+    def __init__(self, root: Path = DOCUMENT_STATIC) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, fail_on_errors=False)
+        self._root = root.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        parsed = urlparse(url)
+        path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+        if path is None or not path.is_relative_to(self._root) or not path.is_file():
+            self.refused.append(url)
+            raise RefusedURL(f"refused to fetch {url!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type}, 200)
+
+
+def render_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
+    document = HTML(string=html, base_url=DOCUMENT_STATIC.as_uri() + "/", url_fetcher=fetcher or ProjectFilesOnly())
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    assert pdf is not None
+    return pdf
+
+
+async def render_in_pool(pool: ProcessPoolExecutor, html: str) -> bytes:
+    """Off the event loop: the worker keeps serving other tasks while a letter renders."""
+    return await asyncio.get_running_loop().run_in_executor(pool, render_pdf, html)
