@@ -5,7 +5,7 @@ import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pypdf import PdfReader
@@ -74,7 +74,9 @@ def test_letter_is_pdf_a_tagged_with_embedded_fonts(programme: Programme) -> Non
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             descriptor = font.get_object()
-            descendant = descriptor["/DescendantFonts"][0].get_object() if "/DescendantFonts" in descriptor else descriptor
+            if "/DescendantFonts" in descriptor:
+                descriptor = descriptor["/DescendantFonts"][0].get_object()
+            descendant = descriptor
             file_keys = set(descendant["/FontDescriptor"].get_object().keys())
             assert file_keys & {"/FontFile", "/FontFile2", "/FontFile3"}, "font not embedded"
 
@@ -84,7 +86,7 @@ def test_mask_iban_shows_only_the_last_four() -> None:
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         _Recorder.hits.append(self.path)
