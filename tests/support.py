@@ -2,7 +2,9 @@
 
 import base64
 import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 from core.db import Database
 from core.settings import Settings
@@ -12,6 +14,7 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 TEST_PAYLOAD_KEY = base64.b64encode(b"test-payload-key-32-bytes-long!!").decode()
 # Inside the 2020 programme's application period, so the real programme file is open.
 IN_2020_WINDOW = datetime(2020, 5, 2, 7, 0, tzinfo=UTC)
+SCRATCH = Path(tempfile.mkdtemp(prefix="grantdesk-tests-"))
 
 
 def make_settings(db: Database, **overrides: object) -> Settings:
@@ -22,6 +25,9 @@ def make_settings(db: Database, **overrides: object) -> Settings:
         "payload_key": TEST_PAYLOAD_KEY,
         "temporal_address": "127.0.0.1:1",  # nothing there unless a test says so
         "public_base_url": "http://testserver",
+        # Never the project's own var/: files a test writes go to the run's temporary folder.
+        "documents_dir": SCRATCH / "documents",
+        "mail_dir": SCRATCH / "outbox",
         **overrides,
     }
     return Settings.model_validate(values)

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlmodel import select
 from temporalio.client import Client, WorkflowHandle
 
-from activities.mail import FileMailer
+from activities.mail import FileMailer, Mailer
 from core.db import Database
 from core.seed import create_user, seed_reference_data
 from core.settings import Settings
@@ -51,14 +51,15 @@ def seed_staff(db: Database) -> dict[str, Actor]:
 
 @asynccontextmanager
 async def running_worker(
-    client: Client, db: Database, programmes: dict[str, Programme], mail_dir: Path, task_queue: str | None = None
+    client: Client, db: Database, programmes: dict[str, Programme], mail_dir: Path, task_queue: str | None = None,
+    mailer: Mailer | None = None,
 ) -> AsyncIterator[str]:
     task_queue = task_queue or f"grants-{uuid.uuid4()}"
-    settings: Settings = make_settings(db)
+    settings: Settings = make_settings(db, documents_dir=mail_dir.parent / "documents")
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(
             client, settings=settings, db=db, programmes=programmes, executor=executor,
-            mailer=FileMailer(mail_dir, settings.mail_from), task_queue=task_queue,
+            mailer=mailer or FileMailer(mail_dir, settings.mail_from), task_queue=task_queue,
         )
         async with worker:
             yield task_queue
