@@ -77,7 +77,7 @@ async def queue(
 
 
 async def decide(env: WorkflowEnvironment, queue: str, db: Database, programme: Programme,
-                 staff: dict[str, Actor], **changes: object):  # type: ignore[no-untyped-def]
+                 staff: dict[str, Actor], **changes: object):
     application_id = accept(db, programme, **changes)
     handle = await start(env.client, queue, application_id, programme.code)
     await wait_for_stage(handle, "assessed")

@@ -65,14 +65,15 @@ def test_approval_masks_the_account(programme: Programme) -> None:
 
 def test_letter_is_pdf_a_tagged_with_embedded_fonts(programme: Programme) -> None:
     reader = PdfReader(io.BytesIO(render_pdf(letter_html(facts(programme)))))
-    catalog = reader.trailer["/Root"]
+    catalog: Any = reader.trailer["/Root"]
     assert bool(catalog["/MarkInfo"]["/Marked"])  # tagged for assistive technology
     assert "/StructTreeRoot" in catalog
     xmp = reader.xmp_metadata
     assert xmp is not None
     assert "pdfaid" in xmp.rdf_root.toxml()  # PDF/A identification
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             descriptor = font.get_object()
             if "/DescendantFonts" in descriptor:
                 descriptor = descriptor["/DescendantFonts"][0].get_object()
