@@ -51,3 +51,14 @@ def render_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
 async def render_in_pool(pool: ProcessPoolExecutor, html: str) -> bytes:
     """Off the event loop: the worker keeps serving other tasks while a letter renders."""
     return await asyncio.get_running_loop().run_in_executor(pool, render_pdf, html)
+
+
+def render_pdf_batch(htmls: list[str]) -> bytes:
+    """Several documents as one PDF (the post room prints one file), each starting on a new page."""
+    fetcher = ProjectFilesOnly()
+    base_url = DOCUMENT_STATIC.as_uri() + "/"
+    rendered = [HTML(string=html, base_url=base_url, url_fetcher=fetcher).render() for html in htmls]
+    pages = [page for document in rendered for page in document.pages]
+    pdf = rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    assert pdf is not None
+    return pdf

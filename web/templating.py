@@ -3,11 +3,12 @@
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_percent
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -79,3 +80,11 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A download, never shown inline in our origin."""
+    return Response(
+        data, media_type="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )

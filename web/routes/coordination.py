@@ -13,6 +13,7 @@ from web.routes.staff import visible_programmes
 from web.services import tasks as queue
 from web.services.auth import StaffUser, load_staff_user
 from web.services.coordination import budget_overview, workloads
+from web.services.print_batch import create_print_batch, pending_letters, print_batches
 from web.templating import render
 
 router = APIRouter(prefix="/staff/coordination", tags=["staff"])
@@ -31,6 +32,8 @@ def coordination(request: Request, user: Coordinator, session: SessionDep) -> HT
         "counts": queue.stage_counts(session, codes),
         "workloads": workloads(session, codes),
         "handlers": queue.staff_with_role(session, role="handler", organisations=organisations),
+        "pending_letters": len(pending_letters(session, codes)),
+        "batches": print_batches(session),
     }
     return render(request, "staff/coordination.html", context)
 
@@ -71,4 +74,15 @@ def reassign_all(
     task_ids = queue.active_task_ids_of(session, from_user, codes)
     moved = queue.reassign(session, task_ids=task_ids, to_user_id=target, coordinator=user)
     request.session["flash"] = f"moved:{moved}"
+    return RedirectResponse("/staff/coordination", status_code=303)
+
+
+@router.post("/print-batch", dependencies=CSRF)
+def print_batch(request: Request, user: Coordinator, session: SessionDep) -> Response:
+    """Today's letters for the post room, as one PDF; each decision is dated as posted today."""
+    result = create_print_batch(
+        session, request.app.state.files, programmes=request.app.state.programmes,
+        programme_codes=[p.code for p in visible_programmes(request, user)], user=user, now=request.app.state.clock(),
+    )
+    request.session["flash"] = f"posted:{result.letters if result else 0}"
     return RedirectResponse("/staff/coordination", status_code=303)

@@ -18,11 +18,11 @@ from web.deps import ProgrammeDep, SessionDep, SettingsDep
 from web.form_errors import field_errors, friendly_message
 from web.forms import flat_values, nested
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
-from web.services.applications import application_view, open_info_request
+from web.services.applications import application_view, decision_of, latest_letter, open_info_request
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.processing import ActionRefused, send_update
 from web.services.uploads import Upload, UploadRefused, store_uploads
-from web.templating import render
+from web.templating import pdf_response, render
 from workflows.grant_application import GrantApplicationWorkflow
 
 router = APIRouter(tags=["public"])
@@ -125,6 +125,8 @@ def _status_page(
         "received": request.query_params.get("received") == "1",
         "status_url": f"{settings.public_base_url}/status/{token}",
         "info_request": open_info_request(session, view.application.id or 0),
+        "decision": decision_of(session, view.application.id or 0),
+        "letter": latest_letter(session, view.application.id or 0),
         "can_withdraw": view.application.status in WITHDRAWABLE,
         "error": error,
         "answer": answer,
@@ -203,3 +205,12 @@ async def withdraw(request: Request, token: str, session: SessionDep, settings: 
         return await run_in_threadpool(_status_page, request, session, settings, token, status_code=409,
                                        error=translate(str(refused)))
     return RedirectResponse(f"/status/{token}", status_code=303)
+
+
+@router.get("/status/{token}/letter")
+def decision_letter(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """The applicant's own decision letter, behind the same private link."""
+    letter = latest_letter(session, _application_id(token, settings))
+    if letter is None:
+        raise HTTPException(status_code=404)
+    return pdf_response(request.app.state.files.get(letter.storage_key), "decision.pdf")

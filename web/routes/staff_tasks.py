@@ -10,19 +10,21 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.clock import helsinki_today
+from models.documents import Document
 from models.eligibility import ReasonCode
 from models.grants import Application
 from models.info_requests import Attachment
-from models.payloads import DecideInput, ProposeInput, RequestInfoInput
+from models.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput
 from models.tasks import Task
 from web.csrf import require_csrf
 from web.deps import SessionDep, StaffDep, require_roles
 from web.routes.staff import CASE_ROLES, visible_programmes
 from web.services import tasks as queue
 from web.services.auth import StaffUser
+from web.services.print_batch import PRINT_BATCH
 from web.services.processing import ActionRefused, actor_of, require_holder, send_update, workflow_id_of
 from web.services.task_view import case_file
-from web.templating import render
+from web.templating import pdf_response, render
 from workflows.grant_application import GrantApplicationWorkflow
 
 router = APIRouter(prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles(*CASE_ROLES))])
@@ -198,3 +200,30 @@ def attachment(request: Request, attachment_id: int, user: StaffDep, session: Se
     # Always a download, never rendered inline: an uploaded file cannot run in our origin.
     disposition = f"attachment; filename*=UTF-8''{quote(found.filename)}"
     return Response(data, media_type=found.content_type, headers={"Content-Disposition": disposition})
+
+
+@router.post("/tasks/{task_id}/redeliver", dependencies=CSRF)
+async def redeliver(
+    request: Request, task_id: int, user: StaffDep, session: SessionDep,
+    channel: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The e-mail could not be sent: try it again, or send the decision by post."""
+    task = await run_in_threadpool(_task, request, session, user, task_id)
+    argument = RedeliverInput(task_key=task.key, actor=actor_of(user), channel=channel)
+    return await _act(request, session, user, task, GrantApplicationWorkflow.redeliver, argument, {"channel": channel})
+
+
+@router.get("/documents/{document_id}")
+def document(request: Request, document_id: int, user: StaffDep, session: SessionDep) -> Response:
+    """Archived documents: letters to staff of the processing organisations, print batches to coordinators."""
+    found = session.get(Document, document_id)
+    if found is None:
+        raise HTTPException(status_code=404)
+    if found.kind == PRINT_BATCH:
+        allowed = "coordinator" in user.roles
+    else:
+        application = session.get(Application, found.application_id) if found.application_id else None
+        allowed = application is not None and application.programme_code in _codes(request, user)
+    if not allowed:
+        raise HTTPException(status_code=404)
+    return pdf_response(request.app.state.files.get(found.storage_key), f"{found.kind}-{found.id}.pdf")

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from models.decisions import Decision
+from models.documents import Document
 from models.grants import Application, AssessmentRecord, TimelineEvent
 from models.info_requests import InfoRequest, InfoRequestStatus
 
@@ -51,3 +53,16 @@ def recent_applications(session: Session, programme_codes: list[str], limit: int
             .limit(limit)
         ).all()
     )
+
+
+def decision_of(session: Session, application_id: int) -> Decision | None:
+    return session.exec(select(Decision).where(Decision.application_id == application_id)).first()
+
+
+def latest_letter(session: Session, application_id: int) -> Document | None:
+    """The letter as last sent (a decision re-sent on another day has a newer, differently dated letter)."""
+    return session.exec(
+        select(Document)
+        .where(Document.application_id == application_id, Document.kind == "decision_letter")
+        .order_by(col(Document.id).desc())
+    ).first()

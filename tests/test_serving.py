@@ -1,0 +1,86 @@
+"""Serving decisions through the pages: the applicant's letter, the post room's batch, who may download."""
+
+import io
+import re
+from datetime import timedelta
+
+from pypdf import PdfReader
+from sqlmodel import select
+
+from models.decisions import Decision
+from models.documents import Document
+from tests.desk import Desk, wait_until
+from tests.test_staff_processing import open_tasks, post, take_next
+
+
+def decide_through_the_pages(desk: Desk, **changes: object) -> tuple[str, Decision]:
+    receipt = desk.apply(**changes)
+    open_tasks(desk)
+    desk.sign_in_as("handler")
+    task_id = take_next(desk)
+    post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/propose",
+         {"outcome": "approve", "justification": "All conditions met."})
+    open_tasks(desk, kind="decide")
+    desk.sign_in_as("decider")
+    decide_id = take_next(desk, "decider")
+    assert post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide",
+                {"decision": "approve"}).status_code == 303
+    with desk.db.session() as session:
+        decision = wait_until(lambda: session.exec(select(Decision)).first())
+    return receipt["status_url"].replace("http://testserver", ""), decision
+
+
+def served(desk: Desk) -> Decision:
+    def check() -> Decision | None:
+        with desk.db.session() as session:
+            decision = session.exec(select(Decision)).one()
+            return decision if decision.channel else None
+
+    return wait_until(check)
+
+
+def test_emailed_decision_is_on_the_status_page_with_its_letter(desk: Desk) -> None:
+    status_url, _ = decide_through_the_pages(desk)
+    decision = wait_until(lambda: (d := served(desk)).sent_at and d)
+
+    desk.client.cookies.clear()
+    page = desk.client.get(f"{status_url}?lang=en").text
+    assert decision.number in page
+    assert "by e-mail" in page
+    assert decision.rectification_last_day is not None
+    letter = desk.client.get(f"{status_url}/letter")
+    assert letter.headers["content-type"] == "application/pdf"
+    assert decision.number in PdfReader(io.BytesIO(letter.content)).pages[0].extract_text()
+    assert desk.client.get(f"{status_url}x/letter").status_code == 404
+
+
+def test_without_email_consent_the_post_room_batch_serves_it(desk: Desk) -> None:
+    status_url, _ = decide_through_the_pages(desk, applicant__email_consent=False)
+    assert served(desk).channel == "letter"
+    assert "by post" in desk.client.get(f"{status_url}?lang=en").text
+
+    desk.sign_in_as("coordinator")
+    assert "Decisions waiting to be posted: 1." in desk.client.get("/staff/coordination?lang=en").text
+    assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
+
+    with desk.db.session() as session:
+        decision = session.exec(select(Decision)).one()
+        batch = session.exec(select(Document).where(Document.kind == "print_batch")).one()
+    assert decision.sent_at is not None and decision.deemed_received_on is not None
+    assert decision.deemed_received_on == decision.sent_at.date() + timedelta(days=7)  # posted today (2.5.2020)
+    download = desk.client.get(f"/staff/documents/{batch.id}")
+    assert decision.number in PdfReader(io.BytesIO(download.content)).pages[0].extract_text()
+    desk.sign_in_as("handler")  # the post room's file is for coordinators
+    assert desk.client.get(f"/staff/documents/{batch.id}").status_code == 404
+
+
+def test_letters_are_for_the_processing_organisations_only(desk: Desk) -> None:
+    decide_through_the_pages(desk)
+    wait_until(lambda: served(desk).sent_at)
+    with desk.db.session() as session:
+        letter = session.exec(select(Document).where(Document.kind == "decision_letter")).one()
+    desk.sign_in_as("handler2")
+    assert desk.client.get(f"/staff/documents/{letter.id}").status_code == 200
+    desk.sign_in_as("te")
+    assert desk.client.get(f"/staff/documents/{letter.id}").status_code == 404
+    assert re.fullmatch(r"[0-9a-f]{64}", letter.sha256)
