@@ -8,13 +8,16 @@ from fastapi.testclient import TestClient
 
 from bench.measure import per_call, report
 from core.db import Database
+from core.letters import letter_html
 from core.migrate import upgrade
+from core.pdf import render_pdf
 from core.settings import PROJECT_ROOT, Settings
 from models.application_form import ApplicationForm
 from models.eligibility import RegistryFacts, SubmittedApplication, assess
 from models.programme import load_programmes
 from tests.factories import PERSONAL_IDS, application
 from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, TEST_SECRET
+from tests.test_decision_letter import facts
 from web.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -55,3 +58,12 @@ def test_intake_against_a_bare_endpoint(tmp_path: Path) -> None:
 
     # Validation plus one transaction (application + outbox row) on SQLite.
     assert report("intake POST (SQLite)", measured, baseline) < 50
+
+
+def test_decision_letter_against_a_bare_page() -> None:
+    """A one-page letter (PDF/A, tagged, fonts subset by HarfBuzz) against the same engine's blank page."""
+    programme = PROGRAMMES["sole-entrepreneur-2020"]
+    html = letter_html(facts(programme))
+    baseline = per_call(lambda: render_pdf("<html><body><p>x</p></body></html>"), number=5)
+    measured = per_call(lambda: render_pdf(html), number=5)
+    assert report("decision letter PDF", measured, baseline) < 20

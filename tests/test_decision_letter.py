@@ -1,7 +1,9 @@
 """Decision letters: the figures and dates they state, PDF/A with tags and fonts, and nothing fetched."""
 
 import io
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -11,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from core.letters import LetterFacts, letter_html, mask_iban
-from core.pdf import DOCUMENT_STATIC, ProjectFilesOnly, RefusedURL, render_pdf
+from core.pdf import DOCUMENT_STATIC, ProjectFilesOnly, RefusedURL, render_in_pool, render_pdf
 from models.programme import Programme
 
 
@@ -158,3 +160,13 @@ def test_the_fetcher_serves_the_letter_assets(tmp_path: Any) -> None:
     escape = (DOCUMENT_STATIC / ".." / ".." / ".." / "pyproject.toml").as_uri()
     with pytest.raises(RefusedURL):
         ProjectFilesOnly().fetch(escape)
+
+
+async def test_rendering_runs_in_a_process_pool(programme: Programme) -> None:
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pdf = await render_in_pool(pool, letter_html(facts(programme)))
+    finally:
+        pool.shutdown()
+    assert pdf.startswith(b"%PDF-")
+    assert "ESP 2020/000123" in text_of(pdf)
