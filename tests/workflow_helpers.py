@@ -11,7 +11,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from sqlmodel import select
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from activities.mail import FileMailer, Mailer
 from core.db import Database
@@ -62,7 +62,22 @@ async def running_worker(
             mailer=mailer or FileMailer(mail_dir, settings.mail_from), task_queue=task_queue,
         )
         async with worker:
-            yield task_queue
+            try:
+                yield task_queue
+            finally:
+                await _terminate_leftovers(task_queue)
+
+
+# Handles started per task queue. A test that fails half-way leaves its workflow running with an
+# activity in flight; on the shared time-skipping server that would hold the clock for later tests.
+_started: dict[str, list[WorkflowHandle]] = {}
+
+
+async def _terminate_leftovers(task_queue: str) -> None:
+    for handle in _started.pop(task_queue, []):
+        description = await handle.describe()
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            await handle.terminate(reason="test finished")
 
 
 def accept(db: Database, programme: Programme, **changes: object) -> int:
@@ -75,13 +90,15 @@ def accept(db: Database, programme: Programme, **changes: object) -> int:
 
 
 async def start(client: Client, task_queue: str, application_id: int, programme_code: str) -> WorkflowHandle:
-    return await client.start_workflow(
+    handle = await client.start_workflow(
         GrantApplicationWorkflow.run,
         GrantApplicationInput(application_id=application_id, programme_code=programme_code),
         # Unique per test: each test's database numbers its applications from 1 again.
         id=f"grant-{application_id}-{task_queue[-8:]}",
         task_queue=task_queue,
     )
+    _started.setdefault(task_queue, []).append(handle)
+    return handle
 
 
 async def wait_for_state(
