@@ -11,6 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
+def in_language(texts: dict[str, str], language: str) -> str:
+    """A programme text in the reader's language, else in English, else in the first language given."""
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
 class Period(BaseModel):
     start: date
     end: date
@@ -31,8 +36,14 @@ class Rectification(BaseModel):
     """Where a rectification request goes: the body above the official who decided."""
 
     authority: dict[str, str]
-    address: str
+    address: dict[str, str]
     email: str
+
+    def authority_in(self, language: str) -> str:
+        return in_language(self.authority, language)
+
+    def address_in(self, language: str) -> str:
+        return in_language(self.address, language)
 
 
 class DeemedReceivedDays(BaseModel):
@@ -49,7 +60,8 @@ class Programme(BaseModel):
     municipality_aliases: list[str] = []
     # The grantor as named in decision letters, per language.
     grantor: dict[str, str] = {}
-    legal_basis: str = ""
+    # Cited in decision letters, so written per language like every text a letter shows.
+    legal_basis: dict[str, str] = {}
     amount: Decimal
     opens_at: datetime
     closes_at: datetime
@@ -80,10 +92,13 @@ class Programme(BaseModel):
         return self.opens_at <= at <= self.closes_at
 
     def title_in(self, language: str) -> str:
-        return self.title.get(language) or self.title["en"]
+        return in_language(self.title, language)
 
     def grantor_in(self, language: str) -> str:
-        return self.grantor.get(language) or self.grantor.get("en") or self.municipality
+        return in_language(self.grantor, language) or self.municipality
+
+    def legal_basis_in(self, language: str) -> str:
+        return in_language(self.legal_basis, language)
 
     def accepts_municipality(self, name: str | None) -> bool:
         if not name:

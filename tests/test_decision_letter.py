@@ -65,6 +65,23 @@ def test_approval_masks_the_account(programme: Programme) -> None:
     assert "22. toukokuuta 2020" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "legal_basis", "address"),
+    [
+        ("fi", "Valtioneuvoston asetus 199/2020", "Espoon kaupungin kirjaamo, PL 12"),
+        ("sv", "Statsrådets förordning 199/2020", "Esbo stads registratorskontor, PB 12"),
+        ("en", "Government Decree 199/2020", "City of Espoo Registry, P.O. Box 12"),
+    ],
+)
+def test_programme_texts_are_cited_in_the_letters_language(
+    programme: Programme, language: str, legal_basis: str, address: str
+) -> None:
+    html = letter_html(facts(programme, language=language))
+    assert legal_basis in html and address in html
+    others = {"fi": "Valtioneuvoston", "sv": "Statsrådets", "en": "Government Decree"}
+    assert not [word for lang, word in others.items() if lang != language and word in html]
+
+
 def test_letter_is_pdf_a_tagged_with_embedded_fonts(programme: Programme) -> None:
     reader = PdfReader(io.BytesIO(render_pdf(letter_html(facts(programme)))))
     catalog: Any = reader.trailer["/Root"]
