@@ -7,6 +7,7 @@ workflow's activities.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -117,10 +118,28 @@ def _not_own_proposal(user: StaffUser, role: str) -> list:
 
 def claim(session: Session, *, task_id: int, user: StaffUser) -> Task:
     """Open → held by `user`, in one conditional UPDATE; TaskNotAvailable if it was not open any more."""
+    return _move(
+        session, task_id=task_id, user=user, action="task_claimed",
+        where=[col(Task.status) == TaskStatus.OPEN],
+        values={"status": TaskStatus.CLAIMED, "assignee_id": user.id, "claimed_at": utcnow()},
+    )
+
+
+def release(session: Session, *, task_id: int, user: StaffUser) -> None:
+    """Back to the queue; only the holder can let go of a task."""
+    _move(
+        session, task_id=task_id, user=user, action="task_released",
+        where=[col(Task.assignee_id) == user.id, col(Task.status) == TaskStatus.CLAIMED],
+        values={"status": TaskStatus.OPEN, "assignee_id": None, "claimed_at": None},
+    )
+
+
+def _move(
+    session: Session, *, task_id: int, user: StaffUser, action: str, where: list[Any], values: dict[str, Any]
+) -> Task:
+    """One conditional UPDATE, so two people pressing at once never both win; audited in the same commit."""
     result = session.execute(
-        update(Task)
-        .where(col(Task.id) == task_id, col(Task.status) == TaskStatus.OPEN)
-        .values(status=TaskStatus.CLAIMED, assignee_id=user.id, claimed_at=utcnow())
+        update(Task).where(col(Task.id) == task_id, *where).values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -129,28 +148,10 @@ def claim(session: Session, *, task_id: int, user: StaffUser) -> Task:
     task = session.get(Task, task_id)
     assert task is not None
     session.refresh(task)
-    audit(session, action="task_claimed", application_id=task.application_id, actor_id=user.id,
+    audit(session, action=action, application_id=task.application_id, actor_id=user.id,
           organisation_code=user.organisation_code, task=task.key)
     session.commit()
     return task
-
-
-def release(session: Session, *, task_id: int, user: StaffUser) -> None:
-    """Back to the queue; only the holder can let go of a task."""
-    result = session.execute(
-        update(Task)
-        .where(col(Task.id) == task_id, col(Task.assignee_id) == user.id, col(Task.status) == TaskStatus.CLAIMED)
-        .values(status=TaskStatus.OPEN, assignee_id=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        raise TaskNotAvailable(task_id)
-    task = session.get(Task, task_id)
-    assert task is not None
-    audit(session, action="task_released", application_id=task.application_id, actor_id=user.id,
-          organisation_code=user.organisation_code, task=task.key)
-    session.commit()
 
 
 def reassign(session: Session, *, task_ids: list[int], to_user_id: int | None, coordinator: StaffUser) -> int:
