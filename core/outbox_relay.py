@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.db import Database
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
@@ -45,7 +46,7 @@ class OutboxRelay:
             self._wake.clear()
 
     async def run_once(self) -> int:
-        """Dispatches pending rows in order; stops at the first failure (Temporal is probably down)."""
+        """Dispatches pending rows in order; stops at the first failure unless the row itself is at fault."""
         pending = await asyncio.to_thread(self._pending)
         dispatched = 0
         for message in pending:
@@ -53,8 +54,13 @@ class OutboxRelay:
                 await self._dispatch(message)
             except Exception as exc:
                 await asyncio.to_thread(self._record_failure, message.id or 0, exc)
+                if _fault_of_the_row(exc):
+                    # Kept and retried every round (a fix in code or data lets it through), but it must
+                    # not hold back the applications accepted after it.
+                    log.error("outbox %s cannot be dispatched: %s", message.key, exc)
+                    continue
                 log.warning("outbox %s not dispatched yet: %s", message.key, exc)
-                break
+                break  # Temporal is probably down: the rest would fail the same way
             await asyncio.to_thread(self._mark_dispatched, message.id or 0)
             dispatched += 1
         return dispatched
@@ -102,3 +108,10 @@ class OutboxRelay:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 session.add(message)
                 session.commit()
+
+
+def _fault_of_the_row(exc: Exception) -> bool:
+    """A payload or topic this code cannot start, as opposed to a Temporal that cannot be reached."""
+    if isinstance(exc, RPCError):
+        return exc.status == RPCStatusCode.INVALID_ARGUMENT
+    return isinstance(exc, ValueError)  # pydantic's ValidationError is one too

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
@@ -14,7 +14,7 @@ from core.db import Database
 from core.outbox_relay import OutboxRelay
 from core.temporal import TemporalGateway, connect
 from models.grants import AssessmentRecord
-from models.outbox import OutboxMessage
+from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
 from models.programme import Programme
 from tests.factories import application
 from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, make_settings
@@ -100,3 +100,25 @@ async def test_relaying_twice_starts_one_workflow(
     client = await gateway.client()
     executions = [e async for e in client.list_workflows(f"WorkflowId = '{row.key}'")]
     assert len(executions) == 1
+
+
+async def test_a_row_that_can_never_start_does_not_hold_back_the_ones_after_it(
+    dev_server: DevServer, db: Database, programmes: dict[str, Programme]
+) -> None:
+    settings = make_settings(db, temporal_address=dev_server.address)
+    with db.session() as session:
+        session.add(OutboxMessage(topic=START_GRANT_WORKFLOW, key="grant-broken", payload={"application_id": "x"}))
+        session.commit()
+    app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
+    with TestClient(app) as web:
+        assert web.post(URL, json=application()).status_code == 201
+    gateway = TemporalGateway(dev_server.address, "default", TEST_PAYLOAD_KEY)
+    relay = OutboxRelay(db, gateway.client, settings.task_queue)
+
+    assert await relay.run_once() == 1
+
+    with db.session() as session:
+        broken, accepted = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+    assert broken.dispatched_at is None and broken.attempts == 1
+    assert broken.last_error is not None and "ValidationError" in broken.last_error
+    assert accepted.dispatched_at is not None
