@@ -143,3 +143,17 @@ def test_security_headers(client: TestClient) -> None:
     headers = client.get("/").headers
     assert headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in headers["content-security-policy"]
+
+
+def test_an_action_while_temporal_is_down_is_refused_with_a_reason_not_a_crash(client: TestClient) -> None:
+    # The test app's Temporal address has nobody listening: the first connect itself fails.
+    receipt = client.post("/api/v1/programmes/sole-entrepreneur-2020/applications", json=application())
+    status_url = receipt.json()["status_url"].replace("http://testserver", "")
+    headers = {"Accept-Language": "en"}
+    # The status page offers no withdrawal before the first check has run; any form page carries the CSRF token.
+    token = csrf_from(client.get(FORM_URL).text)
+
+    response = client.post(f"{status_url}/withdraw", data={"csrf_token": token, "confirm": "yes"}, headers=headers)
+
+    assert response.status_code == 409
+    assert "The case service is not reachable just now; please try again shortly." in response.text

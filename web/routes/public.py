@@ -171,9 +171,8 @@ async def answer_info_request(
             store_uploads, session, request.app.state.files, application_id=application_id, uploads=uploads,
             max_bytes=settings.max_upload_bytes, max_files=settings.max_uploads,
         )
-        client = await request.app.state.gateway.client()
         await send_update(
-            client, grant_workflow_id(application_id), GrantApplicationWorkflow.answer_info,
+            request.app.state.gateway, grant_workflow_id(application_id), GrantApplicationWorkflow.answer_info,
             AnswerInput(info_request_seq=info.seq, answer=answer, attachment_ids=attachment_ids),
         )
     except UploadRefused as refused:
@@ -197,9 +196,10 @@ async def withdraw(request: Request, token: str, session: SessionDep, settings: 
         return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
                                        error=translate("Tick the box to confirm the withdrawal."))
     try:
-        client = await request.app.state.gateway.client()
-        await send_update(client, grant_workflow_id(application_id), GrantApplicationWorkflow.withdraw,
-                          WithdrawInput(reason=str(form.get("reason") or "")[:500]))
+        await send_update(
+            request.app.state.gateway, grant_workflow_id(application_id), GrantApplicationWorkflow.withdraw,
+            WithdrawInput(reason=str(form.get("reason") or "")[:500]),
+        )
     except ActionRefused as refused:
         translate = formatting_gettext(negotiate_language(request))
         return await run_in_threadpool(_status_page, request, session, settings, token, status_code=409,

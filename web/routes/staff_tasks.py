@@ -136,8 +136,7 @@ async def _act(request: Request, session: SessionDep, user: StaffUser, task: Tas
                values: Mapping[str, object]) -> Response:
     try:
         require_holder(task, user)
-        client = await request.app.state.gateway.client()
-        await send_update(client, workflow_id_of(task), update, argument)
+        await send_update(request.app.state.gateway, workflow_id_of(task), update, argument)
     except ActionRefused as refused:
         return await run_in_threadpool(
             _task_page, request, session, user, task, error=str(refused), values=values, status_code=409

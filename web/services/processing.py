@@ -6,10 +6,11 @@ comes back here as ActionRefused with the validator's message, shown next to the
 
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from core.i18n import N_
+from core.temporal import TemporalGateway
 from models.payloads import Actor
 from models.tasks import Task, TaskStatus
 from web.services.auth import StaffUser
@@ -35,7 +36,14 @@ def require_holder(task: Task, user: StaffUser) -> None:
         raise ActionRefused(N_("Take the task first: only the person holding it can act on it."))
 
 
-async def send_update(client: Client, workflow_id: str, update: Any, argument: Any) -> Any:
+UNREACHABLE = N_("The case service is not reachable just now; please try again shortly.")
+
+
+async def send_update(gateway: TemporalGateway, workflow_id: str, update: Any, argument: Any) -> Any:
+    try:
+        client = await gateway.client()
+    except RuntimeError as err:  # the first connect failed: Temporal is down, the person may try again
+        raise ActionRefused(UNREACHABLE) from err
     handle = client.get_workflow_handle(workflow_id)
     try:
         return await handle.execute_update(update, argument)
@@ -43,4 +51,4 @@ async def send_update(client: Client, workflow_id: str, update: Any, argument: A
         cause = err.cause
         raise ActionRefused(getattr(cause, "message", None) or str(cause) or N_("The action was refused.")) from err
     except RPCError as err:
-        raise ActionRefused(N_("The case service is not reachable just now; please try again shortly.")) from err
+        raise ActionRefused(UNREACHABLE) from err
