@@ -9,6 +9,7 @@ from models.decisions import Decision
 from models.grants import Application
 from models.info_requests import Attachment
 from tests.desk import Desk, wait_until
+from tests.factories import PERSONAL_IDS
 from tests.web_helpers import csrf_from
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -247,3 +248,35 @@ def test_decider_returns_the_proposal_to_its_handler(desk: Desk) -> None:
     assert back[0].assignee_id == desk.staff["handler2"].user_id
     desk.sign_in_as("handler2")
     assert "Check the IBAN owner." in desk.client.get(f"/staff/tasks/{back[0].id}").text
+
+
+def test_queue_filters_and_counts(desk: Desk) -> None:
+    first, second, third = (
+        desk.apply(applicant__personal_id=pid)["reference"] for pid in PERSONAL_IDS[:3]
+    )
+    open_tasks(desk, 3)
+    desk.sign_in_as("handler2")  # organisation O takes the oldest
+    take_next(desk)
+    desk.sign_in_as("handler")  # organisation E the next one
+    take_next(desk)
+
+    def listed(query: str) -> list[str]:
+        page = desk.client.get(f"/staff/queue?{query}")
+        assert page.status_code == 200
+        return re.findall(r">(ESP-2020-\d+)<", page.text)
+
+    assert listed("") == [first, second, third]  # order of arrival
+    assert listed("status=open") == [third]
+    assert listed("status=claimed") == [first, second]
+    assert listed("assignee=me") == [second]
+    assert listed("assignee=none") == [third]
+    assert listed(f"assignee={desk.staff['handler2'].user_id}") == [first]
+    assert listed("organisation=O") == [first]
+    assert listed("organisation=E") == [second]
+    assert listed("due_before=2000-01-01") == []
+    assert listed("due_before=2999-12-31") == [first, second, third]
+    assert listed("role=decider") == []
+    # Nonsense in a filter narrows to nothing rather than failing.
+    assert desk.client.get("/staff/queue?due_before=soon&assignee=x").status_code == 200
+
+    assert "<li>Waiting for processing: <strong>3</strong></li>" in desk.client.get("/staff/queue").text
