@@ -78,15 +78,22 @@ async def test_application_accepted_while_temporal_is_down_is_started_when_it_is
     await client.get_workflow_handle(pending.key).terminate("test over")
 
 
-async def test_relaying_twice_starts_one_workflow(
+def accept_one_without_relaying(
     dev_server: DevServer, db: Database, programmes: dict[str, Programme]
-) -> None:
+) -> tuple[TemporalGateway, OutboxRelay]:
+    """One accepted application whose outbox row waits; the relay is the test's to run."""
     settings = make_settings(db, temporal_address=dev_server.address)
     app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
     with TestClient(app) as web:
         assert web.post(URL, json=application()).status_code == 201
     gateway = TemporalGateway(dev_server.address, "default", TEST_PAYLOAD_KEY)
-    relay = OutboxRelay(db, gateway.client, settings.task_queue)
+    return gateway, OutboxRelay(db, gateway.client, settings.task_queue)
+
+
+async def test_relaying_twice_starts_one_workflow(
+    dev_server: DevServer, db: Database, programmes: dict[str, Programme]
+) -> None:
+    gateway, relay = accept_one_without_relaying(dev_server, db, programmes)
 
     assert await relay.run_once() == 1
     # The row is marked only after the start; a crash in between means a second start, which must be harmless.
@@ -105,15 +112,10 @@ async def test_relaying_twice_starts_one_workflow(
 async def test_a_row_that_can_never_start_does_not_hold_back_the_ones_after_it(
     dev_server: DevServer, db: Database, programmes: dict[str, Programme]
 ) -> None:
-    settings = make_settings(db, temporal_address=dev_server.address)
     with db.session() as session:
         session.add(OutboxMessage(topic=START_GRANT_WORKFLOW, key="grant-broken", payload={"application_id": "x"}))
         session.commit()
-    app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
-    with TestClient(app) as web:
-        assert web.post(URL, json=application()).status_code == 201
-    gateway = TemporalGateway(dev_server.address, "default", TEST_PAYLOAD_KEY)
-    relay = OutboxRelay(db, gateway.client, settings.task_queue)
+    _, relay = accept_one_without_relaying(dev_server, db, programmes)
 
     assert await relay.run_once() == 1
 
