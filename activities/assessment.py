@@ -11,7 +11,7 @@ from activities.registry import TradeRegister
 from core.db import Database
 from models.decisions import BudgetLedger
 from models.eligibility import Assessment, RegistryFacts, SubmittedApplication, assess
-from models.grants import Application, ApplicationStatus, AssessmentRecord
+from models.grants import Application, AssessmentRecord
 from models.payloads import AssessApplicationInput, AssessmentOutcome
 from models.programme import Programme
 
@@ -46,9 +46,9 @@ class AssessmentActivities:
             facts = self.registry_facts(session, application, submitted)
             assessment = assess(submitted, facts, programme)
             record = self._record(request, application, submitted, facts, assessment)
+            # The status stays as it is: "assessed" means "in the handlers' queue", so it is written with
+            # the handler task (TaskActivities.open_task), never before the task exists.
             session.add(record)
-            application.status = ApplicationStatus.ASSESSED
-            session.add(application)
             add_timeline_event(session, application.id or 0, f"assessed:{request.round}", "assessed")
             try:
                 session.commit()

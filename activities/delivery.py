@@ -110,7 +110,7 @@ class DeliveryActivities:
             if stored_letter(session, decision.id or 0, dispatched_on) is None:
                 application = load_application(session, ref.application_id)
                 archive(session, self._store, pdf=pdf, kind=LETTER, version=dispatched_on.isoformat(),
-                        language=application.language, decision=decision)
+                        language=application.language, programme_code=decision.programme_code, decision=decision)
                 session.commit()
 
     def _record_sent(self, ref: ApplicationRef, dispatched_on_iso: str) -> None:

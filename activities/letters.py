@@ -8,13 +8,13 @@ from sqlmodel import Session, col, select
 from core.letters import LetterFacts
 from core.storage import FileStore
 from models.decisions import Decision
-from models.documents import Document
+from models.documents import Document, DocumentKind
 from models.grants import Application, AssessmentRecord
 from models.programme import Programme
 from models.staff import User
 from models.time_limits import Channel, deemed_received_on, rectification_last_day
 
-LETTER = "decision_letter"
+LETTER = DocumentKind.DECISION_LETTER
 
 
 def letter_facts(
@@ -62,12 +62,13 @@ def stored_letter(session: Session, decision_id: int, dispatched_on: date) -> Do
 
 
 def archive(
-    session: Session, store: FileStore, *, pdf: bytes, kind: str, version: str, language: str,
+    session: Session, store: FileStore, *, pdf: bytes, kind: str, version: str, language: str, programme_code: str,
     decision: Decision | None = None,
 ) -> Document:
     document = Document(
         kind=kind,
         version=version,
+        programme_code=programme_code,
         application_id=decision.application_id if decision else None,
         decision_id=decision.id if decision else None,
         language=language,

@@ -41,8 +41,15 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     documents_dir: Path = PROJECT_ROOT / "var" / "documents"
     outbox_poll_seconds: float = 2.0
+    # Wrong passwords per account and client address within the window (see web/services/auth.py).
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # Public form and API posts per client address ("limits" notation); empty turns the limit off.
+    public_post_limit: str = "30/minute;300/hour"
+    # Where the counts live: memory:// per web process, or redis://host:6379 shared by all of them.
+    rate_limit_storage: str = "memory://"
+    # Addresses (comma-separated IPs or networks) of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
@@ -64,6 +71,10 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
 
 @lru_cache

@@ -4,10 +4,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from schwifty import IBAN
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu, ytunnus
+
+from models.text import refuse_control_characters
 
 CompanyForm = Literal["tmi", "ay", "ky", "oy", "osk", "light"]
 Language = Literal["fi", "sv", "en"]
@@ -58,6 +60,9 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # Every field of every part of the form, the same on SQLite and PostgreSQL (models/text.py).
+    _no_control_characters = field_validator("*", mode="before")(refuse_control_characters)
 
 
 class Applicant(Strict):

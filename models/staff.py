@@ -32,6 +32,8 @@ class User(SQLModel, table=True):
     organisation_code: str = Field(foreign_key="organisation.code")
     password_hash: str = Field(max_length=300)
     is_active: bool = True
+    # Part of every session cookie: raising it (sign-out, password change, deactivation) ends every session.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

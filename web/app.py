@@ -6,12 +6,13 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.db import Database
 from core.outbox_relay import OutboxRelay
@@ -21,9 +22,11 @@ from core.temporal import TemporalGateway
 from models.programme import Programme, load_programmes
 from models.types import utcnow
 from web.deps import NotSignedIn
-from web.form_errors import field_errors
+from web.form_errors import field_errors, friendly_message
+from web.guards import PublicPostLimit, clean_url
+from web.i18n import formatting_gettext, negotiate_language
 from web.middleware import BodySizeLimit, SecurityHeaders
-from web.routes import api, coordination, public, staff, staff_tasks
+from web.routes import api, coordination, docs, public, staff, staff_tasks
 from web.templating import render
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,16 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    app = FastAPI(title="grantdesk", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="grantdesk", version="0.1.0", lifespan=lifespan,
+        # Served by web/routes/docs.py: open in dev, for administrators elsewhere.
+        docs_url=None, redoc_url=None, openapi_url=None,
+        # Every route, including those added later: a rate on public posts, no control characters in URLs.
+        dependencies=[
+            Depends(PublicPostLimit(settings.public_post_limit, settings.rate_limit_storage)),
+            Depends(clean_url),
+        ],
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.programmes = (
@@ -73,9 +85,12 @@ def create_app(
         https_only=settings.secure_cookies,
         max_age=8 * 3600,
     )
-    app.add_middleware(SecurityHeaders)
     upload_limit = settings.max_uploads * settings.max_upload_bytes + settings.max_body_bytes
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger={r"/status/[^/]+/answer": upload_limit})
+    if settings.trusted_proxy_list:
+        # The client's address from X-Forwarded-For, believed only from our own proxies.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")  # added last: outermost
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web" / "static"), name="static")
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.include_router(public.router)
@@ -83,6 +98,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)
     app.include_router(coordination.router)
+    app.include_router(docs.router)
     _install_error_handlers(app)
     return app
 
@@ -99,17 +115,22 @@ def _wants_json(request: Request) -> bool:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [e.model_dump() for e in field_errors(exc.errors(), skip=1)]
+        errors = field_errors(exc.errors(), skip=1)
         if _wants_json(request):
-            return JSONResponse({"detail": errors}, status_code=422)
-        return render(request, "errors/error.html", {"status": 422}, status_code=422)
+            return JSONResponse({"detail": [e.model_dump() for e in errors]}, status_code=422)
+        # A form or link that did not validate: say which field and why, in the reader's language.
+        translate = formatting_gettext(negotiate_language(request))
+        fields = [(e.field, translate(friendly_message(e))) for e in errors]
+        return render(request, "errors/error.html", {"status": 422, "fields": fields}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             detail = exc.detail if isinstance(exc.detail, list) else [{"field": "", "message": str(exc.detail)}]
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
-        return render(request, "errors/error.html", {"status": exc.status_code}, status_code=exc.status_code)
+        page = render(request, "errors/error.html", {"status": exc.status_code}, status_code=exc.status_code)
+        page.headers.update(exc.headers or {})  # Retry-After on a 429
+        return page
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

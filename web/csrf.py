@@ -4,6 +4,8 @@ import secrets
 
 from fastapi import HTTPException, Request
 
+from web.guards import check_form_text
+
 SESSION_KEY = "csrf"
 FIELD = "csrf_token"
 
@@ -21,9 +23,10 @@ def rotate_csrf(request: Request) -> None:
 
 
 async def require_csrf(request: Request) -> None:
-    """Dependency for state-changing form posts."""
+    """Dependency for every state-changing form post: the CSRF token, then clean text in every field."""
     form = await request.form()
     submitted = form.get(FIELD)
     expected = request.session.get(SESSION_KEY)
     if not isinstance(submitted, str) or not expected or not secrets.compare_digest(submitted, expected):
         raise HTTPException(status_code=403, detail="csrf")
+    check_form_text(form)

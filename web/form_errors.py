@@ -28,6 +28,7 @@ _BY_TYPE = {
     "bool_parsing": N_("Choose yes or no."),
     "literal_error": N_("Choose one of the options."),
     "extra_forbidden": N_("Unknown field."),
+    "control_character": N_("Remove the invisible control characters from this field."),
 }
 
 # The reasons our own validators give (models/application_form.py); marked here for translation.

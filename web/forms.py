@@ -42,8 +42,8 @@ def nested(values: dict[str, str]) -> dict[str, Any]:
             if key not in NULLABLE:
                 continue
             value = None
-        elif key in BOOLEANS:
-            value = value in ("yes", "on", "true")
+        elif key in BOOLEANS and value == "on":
+            value = True  # a ticked checkbox; "yes"/"no" go to the schema, which refuses anything else
         elif key in MONEY:
             value = _money(value)
         target = data

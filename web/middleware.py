@@ -1,4 +1,4 @@
-"""ASGI middleware: a cap on request bodies, and security headers on every response."""
+"""ASGI middleware: a cap on request bodies, and security headers on every response (the 413 included)."""
 
 import re
 
@@ -15,6 +15,10 @@ CSP = (
 )
 # The interactive API docs load their own scripts; every other page gets the strict policy.
 CSP_EXEMPT = ("/docs", "/redoc")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Status pages, staff pages, letters and attachments hold personal data: no browser or proxy keeps a copy.
+NO_STORE = (b"cache-control", b"no-store")
+CACHEABLE = ("/static/",)
 
 
 class BodySizeLimit:
@@ -37,6 +41,9 @@ class BodySizeLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             await _too_large(send)
+            return
+        if declared is None and scope["method"] not in ("GET", "HEAD"):
+            await self._chunked(scope, receive, send, max_bytes)
             return
         received = 0
         response_started = False
@@ -62,6 +69,32 @@ class BodySizeLimit:
                 await _too_large(send)
 
 
+    async def _chunked(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        """A body of unknown length is read up to the limit first: over it, a 413 before any parser runs.
+
+        (Raising from inside `receive`, as for declared lengths, would reach the app's body parser,
+        which turns any error into a 400.)
+        """
+        messages: list[Message] = []
+        received = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                await _too_large(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -79,15 +112,28 @@ async def _too_large(send: Send) -> None:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    """Outermost, so every answer has them, including those other middleware give on their own (413)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
+
+    def _headers(self, path: str) -> list[tuple[bytes, bytes]]:
+        headers = list(SECURITY_HEADERS)
+        if not path.startswith(CSP_EXEMPT):
+            headers.append(CSP)
+        if self.hsts:
+            headers.append(HSTS)
+        if not path.startswith(CACHEABLE):
+            headers.append(NO_STORE)
+        return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        headers = SECURITY_HEADERS if scope["path"].startswith(CSP_EXEMPT) else [*SECURITY_HEADERS, CSP]
+        headers = self._headers(scope["path"])
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

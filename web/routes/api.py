@@ -9,10 +9,11 @@ from pydantic import BaseModel
 from core.status_links import application_id_from_token, status_token
 from models.application_form import ApplicationForm
 from web.deps import ProgrammeDep, SessionDep, SettingsDep
+from web.exact_json import ExactJSONRoute
 from web.services.applications import application_view
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 
-router = APIRouter(prefix="/api/v1", tags=["applications"])
+router = APIRouter(prefix="/api/v1", tags=["applications"], route_class=ExactJSONRoute)
 
 
 class ReceiptOut(BaseModel):

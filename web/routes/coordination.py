@@ -1,88 +1,85 @@
-"""Coordinators: the budget left, who holds what, and moving work from one person to another."""
+"""Coordinators: the budget left, who holds what, moving work from one person to another, the post room."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from models.staff import User
+from models.staff import Role
 from models.tasks import Task
 from web.csrf import require_csrf
 from web.deps import SessionDep, require_roles
-from web.routes.staff import visible_programmes
+from web.ids import parse_id
+from web.scope import Scope, ScopeDep
 from web.services import tasks as queue
 from web.services.auth import StaffUser, load_staff_user
 from web.services.coordination import budget_overview, workloads
-from web.services.print_batch import create_print_batch, pending_letters, print_batches
+from web.services.print_batch import create_print_batches, pending_letters, print_batches
 from web.templating import render
 
-router = APIRouter(prefix="/staff/coordination", tags=["staff"])
-Coordinator = Annotated[StaffUser, Depends(require_roles("coordinator"))]
+router = APIRouter(
+    prefix="/staff/coordination", tags=["staff"], dependencies=[Depends(require_roles(Role.COORDINATOR))]
+)
 CSRF = [Depends(require_csrf)]
 
 
 @router.get("", response_class=HTMLResponse)
-def coordination(request: Request, user: Coordinator, session: SessionDep) -> HTMLResponse:
-    programmes = visible_programmes(request, user)
-    codes = [p.code for p in programmes]
-    organisations = sorted({o for p in programmes for o in p.processing_organisations})
+def coordination(request: Request, scope: ScopeDep, session: SessionDep) -> HTMLResponse:
     context = {
-        "user": user,
-        "budgets": budget_overview(session, programmes),
-        "counts": queue.stage_counts(session, codes),
-        "workloads": workloads(session, codes),
-        "handlers": queue.staff_with_role(session, role="handler", organisations=organisations),
-        "pending_letters": len(pending_letters(session, codes)),
-        "batches": print_batches(session),
+        "user": scope.user,
+        "budgets": budget_overview(session, list(scope.programmes)),
+        "counts": queue.stage_counts(session, scope.codes),
+        "workloads": workloads(session, scope.codes),
+        "colleagues": queue.colleagues(session, organisations=scope.organisations),
+        "pending_letters": len(pending_letters(session, scope.codes)),
+        "batches": print_batches(session, scope.codes),
     }
     return render(request, "staff/coordination.html", context)
 
 
-def _target(session: SessionDep, request: Request, coordinator: StaffUser, to_user: str) -> int | None:
-    """The person to receive the work (must be a handler in a processing organisation), or None: the queue."""
+def _target(session: SessionDep, scope: Scope, to_user: str) -> StaffUser | None:
+    """The person to receive the work (a handler or decider of a processing organisation), or None: the queue."""
     if not to_user:
         return None
-    target = load_staff_user(session, int(to_user)) if to_user.isdigit() else None
-    organisations = {o for p in visible_programmes(request, coordinator) for o in p.processing_organisations}
-    if target is None or "handler" not in target.roles or target.organisation_code not in organisations:
+    user_id = parse_id(to_user)
+    target = load_staff_user(session, user_id) if user_id else None
+    if target is None or not target.has_any(*queue.TASK_ROLES) or target.organisation_code not in scope.organisations:
         raise HTTPException(status_code=422, detail="to_user")
-    return target.id
+    return target
 
 
 @router.post("/reassign", dependencies=CSRF)
-async def reassign(request: Request, user: Coordinator, session: SessionDep) -> Response:
+async def reassign(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     form = await request.form()
-    to_user = _target(session, request, user, str(form.get("to_user") or ""))
-    codes = {p.code for p in visible_programmes(request, user)}
-    task_ids = [int(str(v)) for v in form.getlist("task_ids") if str(v).isdigit()]
-    allowed = [t for t in task_ids if (task := session.get(Task, t)) and task.programme_code in codes
-               and task.role == "handler"]
-    moved = queue.reassign(session, task_ids=allowed, to_user_id=to_user, coordinator=user)
-    request.session["flash"] = f"moved:{moved}"
+    target = _target(session, scope, str(form.get("to_user") or ""))
+    task_ids = [task_id for value in form.getlist("task_ids") if (task_id := parse_id(value))]
+    in_scope = [t for t in task_ids if (task := session.get(Task, t)) and scope.covers(task.programme_code)]
+    moved = queue.reassign(session, task_ids=in_scope, to_user=target, coordinator=scope.user)
+    request.session["flash"] = f"moved:{moved}/{len(task_ids)}"
     return RedirectResponse("/staff/queue", status_code=303)
 
 
 @router.post("/reassign-all", dependencies=CSRF)
 def reassign_all(
-    request: Request, user: Coordinator, session: SessionDep,
-    from_user: Annotated[int, Form()], to_user: Annotated[str, Form()] = "",
+    request: Request, scope: ScopeDep, session: SessionDep,
+    from_user: Annotated[str, Form(max_length=10)] = "", to_user: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    if session.get(User, from_user) is None:
+    absent = parse_id(from_user)
+    if absent is None or load_staff_user(session, absent) is None:
         raise HTTPException(status_code=422, detail="from_user")
-    target = _target(session, request, user, to_user)
-    codes = [p.code for p in visible_programmes(request, user)]
-    task_ids = queue.active_task_ids_of(session, from_user, codes)
-    moved = queue.reassign(session, task_ids=task_ids, to_user_id=target, coordinator=user)
-    request.session["flash"] = f"moved:{moved}"
+    target = _target(session, scope, to_user)
+    task_ids = queue.active_task_ids_of(session, absent, scope.codes)
+    moved = queue.reassign(session, task_ids=task_ids, to_user=target, coordinator=scope.user)
+    request.session["flash"] = f"moved:{moved}/{len(task_ids)}"
     return RedirectResponse("/staff/coordination", status_code=303)
 
 
 @router.post("/print-batch", dependencies=CSRF)
-def print_batch(request: Request, user: Coordinator, session: SessionDep) -> Response:
-    """Today's letters for the post room, as one PDF; each decision is dated as posted today."""
-    result = create_print_batch(
-        session, request.app.state.files, programmes=request.app.state.programmes,
-        programme_codes=[p.code for p in visible_programmes(request, user)], user=user, now=request.app.state.clock(),
+def print_batch(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
+    """Today's letters for the post room, one PDF per programme; each decision is dated as posted today."""
+    result = create_print_batches(
+        session, request.app.state.files, programmes=request.app.state.programmes, programme_codes=scope.codes,
+        user=scope.user, now=request.app.state.clock(),
     )
-    request.session["flash"] = f"posted:{result.letters if result else 0}"
+    request.session["flash"] = f"posted:{result.letters}"
     return RedirectResponse("/staff/coordination", status_code=303)

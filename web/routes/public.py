@@ -98,7 +98,8 @@ async def submit_form(
             form=application,
             submitted_at=request.app.state.clock(),
             secret=settings.secret_key,
-            idempotency_key=f"form:{key}",
+            idempotency_key=key,
+            channel="form",
         )
     except (ProgrammeNotOpen, IdempotencyConflict):
         # A changed form re-sent with an old token, or a programme not open yet: show the form again.

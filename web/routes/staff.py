@@ -1,28 +1,32 @@
-"""The staff workplace: sign-in, and the applications an organisation is allowed to see."""
+"""The staff workplace: sign-in and sign-out, one's own password, and the applications one may see."""
 
+import asyncio
+import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from models.programme import Programme
 from web.csrf import require_csrf, rotate_csrf
-from web.deps import SESSION_USER_KEY, SessionDep, SettingsDep, StaffDep, require_roles
+from web.deps import SessionDep, SettingsDep, StaffDep, require_roles, start_staff_session
+from web.scope import CASE_ROLES, ScopedApplication, ScopeDep
 from web.services.applications import recent_applications
-from web.services.auth import InvalidCredentials, StaffUser, TooManyAttempts, authenticate
+from web.services.auth import (
+    InvalidCredentials,
+    LoginLimits,
+    PasswordRefused,
+    TooManyAttempts,
+    change_password,
+    check_password,
+    end_sessions,
+    open_attempt,
+)
 from web.services.task_view import case_file
 from web.templating import render
 
 router = APIRouter(prefix="/staff", tags=["staff"])
-
-CASE_ROLES = ("handler", "decider", "legal", "coordinator", "admin")
-
-
-def visible_programmes(request: Request, user: StaffUser) -> list[Programme]:
-    """A programme's cases are open to the organisations it names as processing organisations."""
-    programmes: dict[str, Programme] = request.app.state.programmes
-    return [p for p in programmes.values() if user.organisation_code in p.processing_organisations]
+CSRF = [Depends(require_csrf)]
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,7 +41,7 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     return render(request, "staff/login.html", {"email": "", "next": _safe_next(next), "error": None})
 
 
-@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+@router.post("/login", response_class=HTMLResponse, dependencies=CSRF)
 async def login(
     request: Request,
     session: SessionDep,
@@ -46,54 +50,70 @@ async def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=500)] = "/staff",
 ) -> Response:
+    # The client address is the peer's, or what a configured proxy says (TRUSTED_PROXIES), never a bare header.
     client_ip = request.client.host if request.client else "unknown"
+    limits = LoginLimits(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds)
+    context = {"email": email, "next": _safe_next(next)}
     try:
-        user = await run_in_threadpool(
-            authenticate,
-            session,
-            email=email,
-            password=password,
-            client_ip=client_ip,
-            max_failures=settings.login_max_failures,
-            window_seconds=settings.login_window_seconds,
-        )
+        gate = await run_in_threadpool(open_attempt, session, email=email, client_ip=client_ip, limits=limits)
+        if gate.delay:
+            await asyncio.sleep(gate.delay)  # slows guessing at one account without locking its owner out
+        user = await run_in_threadpool(check_password, session, gate, password)
     except TooManyAttempts:
-        context = {"email": email, "next": _safe_next(next), "error": "too_many"}
-        return render(request, "staff/login.html", context, status_code=429)
+        return render(request, "staff/login.html", {**context, "error": "too_many"}, status_code=429)
     except InvalidCredentials:
-        context = {"email": email, "next": _safe_next(next), "error": "invalid"}
-        return render(request, "staff/login.html", context, status_code=401)
+        return render(request, "staff/login.html", {**context, "error": "invalid"}, status_code=401)
     request.session.clear()
-    request.session[SESSION_USER_KEY] = user.id
+    start_staff_session(request, user)
     rotate_csrf(request)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
-@router.post("/logout", dependencies=[Depends(require_csrf)])
-def logout(request: Request) -> RedirectResponse:
+@router.post("/logout", dependencies=CSRF)
+def logout(request: Request, session: SessionDep, user: StaffDep) -> RedirectResponse:
+    """Ends every session of this person, on every device, not only this browser's cookie."""
+    end_sessions(session, user.id)
     request.session.clear()
     return RedirectResponse("/staff/login", status_code=303)
 
 
+@router.get("/password", response_class=HTMLResponse)
+def password_form(request: Request, user: StaffDep) -> HTMLResponse:
+    return render(request, "staff/password.html", {"user": user, "error": None})
+
+
+@router.post("/password", response_class=HTMLResponse, dependencies=CSRF)
+async def password_change(
+    request: Request, session: SessionDep, user: StaffDep,
+    current: Annotated[str, Form(max_length=1024)] = "", new: Annotated[str, Form(max_length=1024)] = "",
+    repeat: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """A new password ends every other session of this person; this one continues."""
+    if new != repeat:
+        return render(request, "staff/password.html", {"user": user, "error": "mismatch"}, status_code=422)
+    try:
+        version = await run_in_threadpool(change_password, session, user_id=user.id, current=current, new=new)
+    except InvalidCredentials:
+        return render(request, "staff/password.html", {"user": user, "error": "current"}, status_code=422)
+    except PasswordRefused as refused:
+        return render(request, "staff/password.html", {"user": user, "error": str(refused)}, status_code=422)
+    start_staff_session(request, dataclasses.replace(user, session_version=version))
+    rotate_csrf(request)
+    request.session["flash"] = "password_changed"
+    return RedirectResponse("/staff", status_code=303)
+
+
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, user: StaffDep, session: SessionDep) -> HTMLResponse:
-    programmes = visible_programmes(request, user)
-    applications = recent_applications(session, [p.code for p in programmes]) if user.has_any(*CASE_ROLES) else []
-    return render(
-        request, "staff/dashboard.html", {"user": user, "programmes": programmes, "applications": applications}
-    )
+def dashboard(request: Request, scope: ScopeDep, session: SessionDep) -> HTMLResponse:
+    applications = recent_applications(session, scope.codes) if scope.reads_cases else []
+    context = {"user": scope.user, "programmes": scope.programmes, "applications": applications}
+    return render(request, "staff/dashboard.html", context)
 
 
-@router.get("/applications/{application_id}", response_class=HTMLResponse)
+@router.get("/applications/{application_id}", response_class=HTMLResponse,
+            dependencies=[Depends(require_roles(*CASE_ROLES))])
 def application_detail(
-    request: Request,
-    application_id: int,
-    session: SessionDep,
-    user: Annotated[StaffUser, Depends(require_roles(*CASE_ROLES))],
+    request: Request, application: ScopedApplication, scope: ScopeDep, session: SessionDep
 ) -> HTMLResponse:
-    case = case_file(session, application_id)
-    allowed = {p.code for p in visible_programmes(request, user)}
-    # Another organisation's case answers exactly like a missing one: its existence is not disclosed.
-    if case is None or case.view.application.programme_code not in allowed:
-        raise HTTPException(status_code=404)
-    return render(request, "staff/application.html", {"user": user, "case": case})
+    case = case_file(session, application.id or 0)
+    return render(request, "staff/application.html", {"user": scope.user, "case": case})

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models.decisions import Decision
-from models.documents import Document
+from models.documents import Document, DocumentKind
 from models.grants import Application, AssessmentRecord, TimelineEvent
 from models.info_requests import InfoRequest, InfoRequestStatus
 
@@ -63,6 +63,6 @@ def latest_letter(session: Session, application_id: int) -> Document | None:
     """The letter as last sent (a decision re-sent on another day has a newer, differently dated letter)."""
     return session.exec(
         select(Document)
-        .where(Document.application_id == application_id, Document.kind == "decision_letter")
+        .where(Document.application_id == application_id, Document.kind == DocumentKind.DECISION_LETTER)
         .order_by(col(Document.id).desc())
     ).first()

@@ -1,9 +1,20 @@
-"""Staff sign-in: argon2 password hashes (pwdlib) and a limit on failed attempts."""
+"""Staff sign-in: argon2 password hashes (pwdlib), throttled guessing, and sessions that can be ended.
+
+Guessing is limited three ways, each counted over a sliding window:
+- per account and address pair: a few wrong passwords, then that pair is refused for a while;
+- per address: an address trying many accounts (password spraying) is refused;
+- per account, from anywhere: every further attempt is answered more slowly, but the account is
+  never locked, so nobody can lock a colleague out by typing wrong passwords on purpose.
+
+An attempt is written down *before* its password is checked and the counts include it, so parallel
+guesses cannot all slip in under the limit.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from pwdlib import PasswordHash
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from models.staff import LoginAttempt, Organisation, User, UserRole
@@ -12,6 +23,10 @@ from models.types import utcnow
 password_hash = PasswordHash.recommended()
 # Verified when the e-mail is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = password_hash.hash("not-a-real-password")
+MIN_PASSWORD_LENGTH = 12
+# Per-account slow-down: the first extra failure waits this long, each next one twice as long, up to the cap.
+SLOWDOWN_START_SECONDS = 0.25
+SLOWDOWN_CAP_SECONDS = 8.0
 
 
 class InvalidCredentials(Exception):
@@ -20,6 +35,10 @@ class InvalidCredentials(Exception):
 
 class TooManyAttempts(Exception):
     pass
+
+
+class PasswordRefused(Exception):
+    """The new password was not accepted; the message says why (an N_ msgid)."""
 
 
 @dataclass(frozen=True)
@@ -32,40 +51,63 @@ class StaffUser:
     organisation_code: str
     organisation_name: str
     roles: frozenset[str]
+    session_version: int = 0
 
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
 
-def _recent_failures(session: Session, *, email: str, client_ip: str, window: timedelta) -> tuple[int, int]:
-    since = utcnow() - window
+@dataclass(frozen=True)
+class LoginLimits:
+    max_failures: int  # per account and address
+    window_seconds: int
+
+    @property
+    def per_address(self) -> int:
+        # An office behind one NAT address gets room for several people's typos.
+        return self.max_failures * 4
+
+
+@dataclass(frozen=True)
+class LoginGate:
+    """An attempt that may go ahead, after `delay` seconds."""
+
+    attempt_id: int
+    email: str
+    delay: float
+
+
+def open_attempt(session: Session, *, email: str, client_ip: str, limits: LoginLimits) -> LoginGate:
+    """Records the attempt (as failed until proven otherwise), then decides whether it may proceed."""
+    email = email.strip().lower()[:320]
+    attempt = LoginAttempt(email=email, client_ip=client_ip[:64], succeeded=False)
+    session.add(attempt)
+    session.commit()
+    since = utcnow() - timedelta(seconds=limits.window_seconds)
     failed = select(func.count()).select_from(LoginAttempt).where(
         col(LoginAttempt.succeeded).is_(False), LoginAttempt.at >= since
     )
-    by_email = session.exec(failed.where(LoginAttempt.email == email)).one()
-    by_ip = session.exec(failed.where(LoginAttempt.client_ip == client_ip)).one()
-    return by_email, by_ip
-
-
-def authenticate(
-    session: Session, *, email: str, password: str, client_ip: str, max_failures: int, window_seconds: int
-) -> StaffUser:
-    """The signed-in user, or InvalidCredentials / TooManyAttempts (counted per address and per IP)."""
-    email = email.strip().lower()
-    by_email, by_ip = _recent_failures(
-        session, email=email, client_ip=client_ip, window=timedelta(seconds=window_seconds)
-    )
-    # One address is guarded tightly; one IP (an office behind NAT) gets more room.
-    if by_email >= max_failures or by_ip >= max_failures * 4:
+    pair = session.exec(failed.where(LoginAttempt.email == email, LoginAttempt.client_ip == attempt.client_ip)).one()
+    by_address = session.exec(failed.where(LoginAttempt.client_ip == attempt.client_ip)).one()
+    by_account = session.exec(failed.where(LoginAttempt.email == email)).one()
+    if pair > limits.max_failures or by_address > limits.per_address:
         raise TooManyAttempts()
-    user = session.exec(select(User).where(User.email == email)).first()
+    extra = by_account - limits.max_failures
+    delay = 0.0 if extra <= 0 else min(SLOWDOWN_START_SECONDS * 2 ** (extra - 1), SLOWDOWN_CAP_SECONDS)
+    return LoginGate(attempt_id=attempt.id or 0, email=email, delay=delay)
+
+
+def check_password(session: Session, gate: LoginGate, password: str) -> StaffUser:
+    """The signed-in user, or InvalidCredentials; a success is recorded on the attempt."""
+    user = session.exec(select(User).where(User.email == gate.email)).first()
     valid = password_hash.verify(password, user.password_hash if user else _DUMMY_HASH)
-    ok = bool(user and user.is_active and valid)
-    session.add(LoginAttempt(email=email[:320], client_ip=client_ip[:64], succeeded=ok))
-    session.commit()
-    if not ok or user is None:
+    if not (user and user.is_active and valid):
         raise InvalidCredentials()
-    return load_staff_user(session, user.id or 0)  # type: ignore[return-value]
+    session.execute(update(LoginAttempt).where(col(LoginAttempt.id) == gate.attempt_id).values(succeeded=True))
+    session.commit()
+    staff_user = load_staff_user(session, user.id or 0)
+    assert staff_user is not None
+    return staff_user
 
 
 def load_staff_user(session: Session, user_id: int) -> StaffUser | None:
@@ -81,4 +123,38 @@ def load_staff_user(session: Session, user_id: int) -> StaffUser | None:
         organisation_code=user.organisation_code,
         organisation_name=organisation.name if organisation else user.organisation_code,
         roles=frozenset(roles),
+        session_version=user.session_version,
     )
+
+
+def end_sessions(session: Session, user_id: int) -> int:
+    """Every session of the user ends at its next request; returns the new session version."""
+    session.execute(
+        update(User).where(col(User.id) == user_id).values(session_version=col(User.session_version) + 1)
+    )
+    session.commit()
+    user = session.get(User, user_id)
+    assert user is not None
+    session.refresh(user)
+    return user.session_version
+
+
+def change_password(session: Session, *, user_id: int, current: str, new: str) -> int:
+    """Sets a new password and ends every session; returns the session version to continue with."""
+    user = session.get(User, user_id)
+    if user is None or not password_hash.verify(current, user.password_hash):
+        raise InvalidCredentials()
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise PasswordRefused("too_short")
+    if new == current:
+        raise PasswordRefused("unchanged")
+    user.password_hash = password_hash.hash(new)
+    session.add(user)
+    session.commit()
+    return end_sessions(session, user_id)
+
+
+def deactivate(session: Session, user_id: int) -> None:
+    """The person can no longer sign in, and any session they have open ends now."""
+    session.execute(update(User).where(col(User.id) == user_id).values(is_active=False))
+    end_sessions(session, user_id)

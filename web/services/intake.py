@@ -34,6 +34,15 @@ def person_digest(personal_id: str, secret: str) -> str:
     return hmac.new(secret.encode(), personal_id.upper().encode(), hashlib.sha256).hexdigest()
 
 
+def scoped_idempotency_key(key: str, *, channel: str, programme_code: str) -> str:
+    """A client's key means "this submission" only on the route and programme it was sent to.
+
+    Reused on another programme (or on the form instead of the API) it is a new submission, not a
+    replay of the first programme's receipt. Stored as a digest: fixed length whatever the client sent.
+    """
+    return hashlib.sha256(f"{channel}\n{programme_code}\n{key}".encode()).hexdigest()
+
+
 def form_digest(form: ApplicationForm) -> str:
     canonical = json.dumps(form.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -47,11 +56,17 @@ def submit_application(
     submitted_at: datetime,
     secret: str,
     idempotency_key: str | None = None,
+    channel: str = "api",
 ) -> Receipt:
-    """Stores the application and its outbox row atomically; a repeated key returns the first receipt."""
+    """Stores the application and its outbox row atomically; a repeated key returns the first receipt.
+
+    `channel` ("api" or "form") and the programme scope the key (see `scoped_idempotency_key`).
+    """
     if submitted_at < programme.opens_at:
         raise ProgrammeNotOpen(programme.code)
     digest = form_digest(form)
+    if idempotency_key:
+        idempotency_key = scoped_idempotency_key(idempotency_key, channel=channel, programme_code=programme.code)
     if idempotency_key:
         earlier = _by_idempotency_key(session, idempotency_key, digest)
         if earlier is not None:

@@ -1,4 +1,8 @@
-"""The post room's print batch: letters for applicants who did not consent to e-mail, dated and sent today."""
+"""The post room's print batch: letters for applicants who did not consent to e-mail, dated and sent today.
+
+One batch per programme, so a batch belongs to the organisations processing that programme and to
+nobody else (web/scope.py).
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,17 +17,15 @@ from core.pdf import render_pdf, render_pdf_batch
 from core.storage import FileStore
 from models.audit import audit
 from models.decisions import Decision
-from models.documents import Document
+from models.documents import Document, DocumentKind
 from models.programme import Programme
 from models.time_limits import Channel
 from web.services.auth import StaffUser
 
-PRINT_BATCH = "print_batch"
-
 
 @dataclass(frozen=True)
 class BatchResult:
-    document: Document
+    documents: list[Document]
     letters: int
 
 
@@ -41,39 +43,55 @@ def pending_letters(session: Session, programme_codes: list[str]) -> list[Decisi
     )
 
 
-def create_print_batch(
+def create_print_batches(
     session: Session, store: FileStore, *, programmes: dict[str, Programme], programme_codes: list[str],
     user: StaffUser, now: datetime,
-) -> BatchResult | None:
+) -> BatchResult:
+    """Today's batch for each programme with letters waiting; how many letters went into them."""
+    documents: list[Document] = []
+    letters = 0
+    for code in programme_codes:
+        decisions = pending_letters(session, [code])
+        if decisions:
+            documents.append(_batch(session, store, programmes[code], decisions, user=user, now=now))
+            letters += len(decisions)
+    return BatchResult(documents=documents, letters=letters)
+
+
+def _batch(
+    session: Session, store: FileStore, programme: Programme, decisions: list[Decision], *, user: StaffUser,
+    now: datetime,
+) -> Document:
     """Renders each waiting letter with today's posting date, archives it, and joins them for printing.
 
     Posting today makes each decision deemed received on the 7th day; the letters say so.
     """
-    decisions = pending_letters(session, programme_codes)
-    if not decisions:
-        return None
     posted_on = helsinki_today(now)
     htmls = []
     for decision in decisions:
-        facts = letter_facts(session, decision, programmes[decision.programme_code], Channel.LETTER, posted_on)
+        facts = letter_facts(session, decision, programme, Channel.LETTER, posted_on)
         html = letter_html(facts)
         htmls.append(html)
         if stored_letter(session, decision.id or 0, posted_on) is None:
             archive(session, store, pdf=render_pdf(html), kind=LETTER, version=posted_on.isoformat(),
-                    language=facts.language, decision=decision)
+                    language=facts.language, programme_code=programme.code, decision=decision)
         record_service(session, decision, facts, now)
         add_timeline_event(session, decision.application_id, f"decision_sent:{posted_on}", "decision_sent")
         audit(session, action="decision_posted", application_id=decision.application_id, actor_id=user.id,
               organisation_code=user.organisation_code, number=decision.number)
-    batch = archive(session, store, pdf=render_pdf_batch(htmls), kind=PRINT_BATCH, version=now.isoformat(),
-                    language="fi")
+    batch = archive(session, store, pdf=render_pdf_batch(htmls), kind=DocumentKind.PRINT_BATCH,
+                    version=now.isoformat(), language="fi", programme_code=programme.code)
     session.commit()
-    return BatchResult(document=batch, letters=len(decisions))
+    return batch
 
 
-def print_batches(session: Session, limit: int = 20) -> list[Document]:
+def print_batches(session: Session, programme_codes: list[str], limit: int = 20) -> list[Document]:
+    """The latest batches of the given programmes (the caller's scope)."""
     return list(
         session.exec(
-            select(Document).where(Document.kind == PRINT_BATCH).order_by(col(Document.id).desc()).limit(limit)
+            select(Document)
+            .where(Document.kind == DocumentKind.PRINT_BATCH, col(Document.programme_code).in_(programme_codes))
+            .order_by(col(Document.id).desc())
+            .limit(limit)
         ).all()
     )

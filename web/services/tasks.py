@@ -18,6 +18,7 @@ from models.grants import Application
 from models.staff import User, UserRole
 from models.tasks import ACTIVE_STATUSES, Task, TaskStatus
 from models.types import utcnow
+from web.ids import parse_id
 from web.services.auth import StaffUser
 
 
@@ -61,8 +62,9 @@ def list_queue(
         query = query.where(Task.assignee_id == user.id)
     elif filters.assignee == "none":
         query = query.where(col(Task.assignee_id).is_(None))
-    elif filters.assignee and filters.assignee.isdigit():
-        query = query.where(Task.assignee_id == int(filters.assignee))
+    elif filters.assignee:
+        # An id that cannot be a row matches nobody rather than failing.
+        query = query.where(Task.assignee_id == (parse_id(filters.assignee) or 0))
     if filters.organisation:
         query = query.where(User.organisation_code == filters.organisation)
     if filters.due_before:
@@ -154,24 +156,45 @@ def _move(
     return task
 
 
-def reassign(session: Session, *, task_ids: list[int], to_user_id: int | None, coordinator: StaffUser) -> int:
-    """Gives active tasks to another person (or back to the queue with None); returns how many moved."""
+def reassign(
+    session: Session, *, task_ids: list[int], to_user: StaffUser | None, coordinator: StaffUser
+) -> int:
+    """Gives active tasks to another person (or back to the queue with None); returns how many moved.
+
+    A task goes only to someone who holds its role and may do it: a decision never to a person
+    without the decider role, nor to the one who proposed it (four eyes). Such tasks stay put.
+    """
     moved = 0
     for task_id in task_ids:
         task = session.get(Task, task_id)
         if task is None or task.status not in ACTIVE_STATUSES:
             continue
+        if to_user is not None and not may_take(session, task, to_user):
+            continue
         previous = task.assignee_id
-        task.assignee_id = to_user_id
+        task.assignee_id = to_user.id if to_user else None
         if task.status != TaskStatus.WAITING:
-            task.status = TaskStatus.CLAIMED if to_user_id else TaskStatus.OPEN
-        task.claimed_at = utcnow() if to_user_id else None
+            task.status = TaskStatus.CLAIMED if to_user else TaskStatus.OPEN
+        task.claimed_at = utcnow() if to_user else None
         session.add(task)
         audit(session, action="task_reassigned", application_id=task.application_id, actor_id=coordinator.id,
-              organisation_code=coordinator.organisation_code, task=task.key, previous=previous, to=to_user_id)
+              organisation_code=coordinator.organisation_code, task=task.key, previous=previous,
+              to=task.assignee_id)
         moved += 1
     session.commit()
     return moved
+
+
+def may_take(session: Session, task: Task, user: StaffUser) -> bool:
+    if task.role not in user.roles:
+        return False
+    if task.role != "decider":
+        return True
+    own = select(Proposal.id).where(
+        Proposal.application_id == task.application_id, Proposal.proposer_id == user.id,
+        col(Proposal.review).is_(None),
+    )
+    return session.exec(own).first() is None
 
 
 def active_task_ids_of(session: Session, user_id: int, programme_codes: list[str]) -> list[int]:
@@ -196,6 +219,24 @@ def staff_with_role(session: Session, *, role: str, organisations: list[str]) ->
             select(User)
             .join(UserRole, col(UserRole.user_id) == col(User.id))
             .where(UserRole.role == role, col(User.organisation_code).in_(organisations), col(User.is_active))
+            .order_by(col(User.full_name))
+        ).all()
+    )
+
+
+TASK_ROLES = ("handler", "decider")
+
+
+def colleagues(session: Session, *, organisations: list[str]) -> list[User]:
+    """Handlers and deciders of the given organisations: the people work can be moved to."""
+    return list(
+        session.exec(
+            select(User)
+            .where(
+                col(User.id).in_(select(UserRole.user_id).where(col(UserRole.role).in_(TASK_ROLES))),
+                col(User.organisation_code).in_(organisations),
+                col(User.is_active),
+            )
             .order_by(col(User.full_name))
         ).all()
     )

@@ -31,6 +31,12 @@ class Upload:
     data: bytes
 
 
+def safe_filename(name: str) -> str:
+    """The name as the applicant's computer gave it, without control characters, at most 200 characters."""
+    cleaned = "".join(ch for ch in name if ch.isprintable()).strip()
+    return cleaned[-200:] or "attachment"
+
+
 def content_type_of(data: bytes) -> str | None:
     """By the first bytes, not by the name or the browser's word for it."""
     for signature, content_type in SIGNATURES.items():
@@ -43,11 +49,14 @@ def store_uploads(
     session: Session, store: FileStore, *, application_id: int, uploads: list[Upload], max_bytes: int, max_files: int
 ) -> list[int]:
     """Checks every file first, then stores them all; returns the attachment ids."""
-    files = [u for u in uploads if u.data]
+    files = uploads
     if len(files) > max_files:
         raise UploadRefused(N_("At most %(count)s files can be attached."), count=max_files)
     checked = []
     for upload in files:
+        if not upload.data:
+            # An empty file is no answer: refused, so the question does not close on nothing.
+            raise UploadRefused(N_("%(file)s is empty."), file=upload.filename)
         content_type = content_type_of(upload.data)
         if content_type is None:
             raise UploadRefused(N_("%(file)s: only PDF, JPEG and PNG files are accepted."), file=upload.filename)
@@ -60,7 +69,7 @@ def store_uploads(
     for upload, content_type in checked:
         attachment = Attachment(
             application_id=application_id,
-            filename=upload.filename[-200:] or "attachment",
+            filename=safe_filename(upload.filename),
             content_type=content_type,
             size=len(upload.data),
             sha256=hashlib.sha256(upload.data).hexdigest(),

@@ -1,0 +1,109 @@
+"""Who sees what: the one place that decides which cases, tasks, files and documents a staff member may open.
+
+A programme's cases belong to the organisations it names as processing organisations; nobody else
+sees them, whatever their role. Every staff page, download and export takes its rows through a
+`Scope` (listing queries filter by `scope.codes`) or through one of the loaders below (a resource in
+a path), so no route can forget the check. Another organisation's resource answers exactly like a
+missing one (404): its existence is not disclosed.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from models.documents import Document, DocumentKind
+from models.grants import Application
+from models.info_requests import Attachment
+from models.programme import Programme
+from models.staff import Role
+from models.tasks import Task
+from web.deps import SessionDep, StaffDep
+from web.ids import RowId
+from web.services.auth import StaffUser
+
+# Roles that work on case files; finance sees payments only (and has its own pages later).
+CASE_ROLES = (Role.HANDLER, Role.DECIDER, Role.LEGAL, Role.COORDINATOR, Role.ADMIN)
+
+@dataclass(frozen=True)
+class Scope:
+    user: StaffUser
+    programmes: tuple[Programme, ...]
+
+    @property
+    def codes(self) -> list[str]:
+        """The programmes whose cases the user's organisation processes."""
+        return [p.code for p in self.programmes]
+
+    @property
+    def organisations(self) -> list[str]:
+        """Every organisation working on those programmes (colleagues one may hand work to)."""
+        return sorted({o for p in self.programmes for o in p.processing_organisations})
+
+    def covers(self, programme_code: str | None) -> bool:
+        return programme_code is not None and programme_code in self.codes
+
+    @property
+    def reads_cases(self) -> bool:
+        return self.user.has_any(*CASE_ROLES)
+
+    def may_read(self, document: Document) -> bool:
+        """Letters go to case workers of the processing organisations; print batches to their coordinators."""
+        if not self.covers(document.programme_code):
+            return False
+        if document.kind == DocumentKind.PRINT_BATCH:
+            return self.user.has_any(Role.COORDINATOR)
+        return self.reads_cases
+
+
+def scope_of(user: StaffUser, programmes: dict[str, Programme]) -> Scope:
+    return Scope(
+        user=user,
+        programmes=tuple(p for p in programmes.values() if user.organisation_code in p.processing_organisations),
+    )
+
+
+def current_scope(request: Request, user: StaffDep) -> Scope:
+    return scope_of(user, request.app.state.programmes)
+
+
+ScopeDep = Annotated[Scope, Depends(current_scope)]
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status_code=404)
+
+
+def scoped_application(application_id: RowId, scope: ScopeDep, session: SessionDep) -> Application:
+    application = session.get(Application, application_id)
+    if application is None or not scope.covers(application.programme_code):
+        raise _not_found()
+    return application
+
+
+def scoped_task(task_id: RowId, scope: ScopeDep, session: SessionDep) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or not scope.covers(task.programme_code):
+        raise _not_found()
+    return task
+
+
+def scoped_attachment(attachment_id: RowId, scope: ScopeDep, session: SessionDep) -> Attachment:
+    attachment = session.get(Attachment, attachment_id)
+    application = session.get(Application, attachment.application_id) if attachment else None
+    if attachment is None or application is None or not scope.covers(application.programme_code):
+        raise _not_found()
+    return attachment
+
+
+def scoped_document(document_id: RowId, scope: ScopeDep, session: SessionDep) -> Document:
+    document = session.get(Document, document_id)
+    if document is None or not scope.may_read(document):
+        raise _not_found()
+    return document
+
+
+ScopedApplication = Annotated[Application, Depends(scoped_application)]
+ScopedTask = Annotated[Task, Depends(scoped_task)]
+ScopedAttachment = Annotated[Attachment, Depends(scoped_attachment)]
+ScopedDocument = Annotated[Document, Depends(scoped_document)]
