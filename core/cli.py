@@ -116,21 +116,30 @@ def web(
     """Run the web app (public site, staff pages, JSON API)."""
     import uvicorn
 
-    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=True)
+    # X-Forwarded-For is believed only from TRUSTED_PROXIES, in the app itself (web/app.py), not by uvicorn.
+    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=False)
 
 
 @app.command()
 def dev(
-    port: int = 8000,
-    temporal_port: int = 7233,
-    ui_port: int = 8233,
+    port: Annotated[int, typer.Option(help="web app port")] = 8000,
+    temporal_port: Annotated[int, typer.Option(help="Temporal dev server port")] = 7233,
+    ui_port: Annotated[int, typer.Option(help="Temporal UI port")] = 8233,
+    state_dir: Annotated[
+        Path | None, typer.Option(file_okay=False, help="where temporal.db lives (default: var/ in the project)")
+    ] = None,
 ) -> None:
-    """Everything on one machine: migrate, seed, Temporal dev server, worker and web app."""
-    from core.devserver import run_all
+    """Everything on one machine: migrate, seed, Temporal dev server, worker and web app (restarted if they exit).
 
+    Exits 2 if a port is taken, 1 if a part keeps failing, 0 on Ctrl-C or SIGTERM.
+    """
+    from core.devserver import check_ports, run_all
+
+    # A busy port means another run is up: refuse before migrating or seeding anything.
+    check_ports(web_port=port, temporal_port=temporal_port, ui_port=ui_port)
     migrate()
     seed()
-    run_all(web_port=port, temporal_port=temporal_port, ui_port=ui_port)
+    run_all(web_port=port, temporal_port=temporal_port, ui_port=ui_port, state_dir=state_dir)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from models.grants import Application
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
 from models.programme import Programme
 from tests.factories import application
-from tests.support import make_settings
+from tests.support import IN_2020_WINDOW, make_settings
 from web.app import create_app
 
 URL = "/api/v1/programmes/sole-entrepreneur-2020/applications"
@@ -163,3 +163,107 @@ def test_status_api_follows_the_private_link(client: TestClient) -> None:
 
     assert client.get(f"/api/v1/status/{token}x").status_code == 404
     assert client.get("/api/v1/status/1").status_code == 404
+
+
+# --- regressions from the outside probe (issue 7) ------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["A\x00B", "A\x01B", "A\x1bB", "A\x7fB", "A\x85B"])
+def test_control_characters_are_a_422_on_both_databases(client: TestClient, db: Database, bad: str) -> None:
+    response = client.post(URL, json=application(applicant__name=bad))
+
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error == {"field": "applicant.name", "message": "contains control characters", "type": "control_character"}
+    with db.session() as session:
+        assert session.exec(select(Application)).first() is None
+
+
+def test_a_lone_surrogate_is_a_422_not_a_crash(client: TestClient) -> None:
+    body = json.dumps(application()).replace('"Maija Meik', '"\\ud800Maija Meik')
+    response = client.post(URL, content=body.encode(), headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {"applicant.name": "contains control characters"}
+
+
+def test_tabs_and_line_breaks_are_text(client: TestClient, db: Database) -> None:
+    response = client.post(URL, json=application(costs_description="Rent\r\nAccounting\tsoftware"))
+    assert response.status_code == 201
+    with db.session() as session:
+        assert session.exec(select(Application)).one().form["costs_description"] == "Rent\r\nAccounting\tsoftware"
+
+
+def test_control_characters_in_a_query_are_a_422(client: TestClient) -> None:
+    response = client.get("/api/v1/status/x?lang=%00")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "control_character"
+
+
+@pytest.mark.parametrize("number", ["0." + "0" * 20_000 + "1", "1e-400", "1e400", "0.001"])
+def test_an_amount_that_is_not_whole_cents_is_refused_not_rounded(client: TestClient, db: Database,
+                                                                  number: str) -> None:
+    body = json.dumps(application()).replace('"de_minimis_eur_3y": "0.00"', f'"de_minimis_eur_3y": {number}')
+    assert number in body
+    response = client.post(URL, content=body.encode(), headers={"content-type": "application/json"})
+
+    assert response.status_code == 422, response.text
+    assert "aid.de_minimis_eur_3y" in errors_by_field(response)
+    with db.session() as session:
+        assert session.exec(select(Application)).first() is None
+
+
+def test_an_idempotency_key_belongs_to_its_programme(db: Database, programmes: dict[str, Programme]) -> None:
+    both = {**programmes, "other-2020": programmes["sole-entrepreneur-2020"].model_copy(update={"code": "other-2020"})}
+    app = create_app(make_settings(db), db=db, programmes=both, clock=lambda: IN_2020_WINDOW, run_relay=False)
+    headers = {"Idempotency-Key": "same-key"}
+    with TestClient(app) as two:
+        first = two.post(URL, json=application(), headers=headers)
+        other = two.post("/api/v1/programmes/other-2020/applications", json=application(), headers=headers)
+
+    assert first.status_code == other.status_code == 201
+    assert "Idempotent-Replayed" not in other.headers
+    assert first.json()["reference"] != other.json()["reference"]
+    with db.session() as session:
+        assert sorted(a.programme_code for a in session.exec(select(Application))) == ["other-2020",
+                                                                                       "sole-entrepreneur-2020"]
+
+
+def test_public_posts_are_limited_per_client(db: Database, programmes: dict[str, Programme]) -> None:
+    settings = make_settings(db, public_post_limit="3/minute")
+    app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
+    with TestClient(app) as flood, TestClient(app, client=("192.0.2.7", 5000)) as neighbour:
+        answers = [flood.post(URL, json=application()).status_code for _ in range(3)]
+        refused = flood.post(URL, json=application())
+        form = flood.post("/apply/sole-entrepreneur-2020", data={}, headers={"Accept-Language": "en"})
+        reading = flood.get("/apply/sole-entrepreneur-2020")
+        other_client = neighbour.post(URL, json=application())
+
+    assert answers == [201, 201, 201]
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["detail"][0]["type"] == "rate_limited"
+    assert form.status_code == 429 and "Too many requests" in form.text  # the web form too, as a page
+    assert int(form.headers["Retry-After"]) > 0
+    assert reading.status_code == 200  # reading is not limited
+    assert other_client.status_code == 201  # another address has its own allowance
+    with db.session() as session:
+        assert len(session.exec(select(Application)).all()) == 4
+
+
+def test_a_chunked_body_over_the_limit_is_413_with_security_headers(client: TestClient) -> None:
+    def chunks():
+        for _ in range(100):
+            yield b"x" * 1024
+
+    response = client.post(URL, content=chunks(), headers={"content-type": "application/json"})
+
+    assert response.status_code == 413
+    assert response.json()["detail"][0]["type"] == "too_large"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(client: TestClient) -> None:
+    body = json.dumps(application()).encode()
+    response = client.post(URL, content=iter([body[:100], body[100:]]), headers={"content-type": "application/json"})
+    assert response.status_code == 201

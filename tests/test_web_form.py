@@ -157,3 +157,34 @@ def test_an_action_while_temporal_is_down_is_refused_with_a_reason_not_a_crash(c
 
     assert response.status_code == 409
     assert "The case service is not reachable just now; please try again shortly." in response.text
+
+
+def test_a_control_character_in_any_form_field_is_a_422_naming_the_field(client: TestClient, db: Database) -> None:
+    data = fill(client, lang="en", applicant__name="A\x00B")
+    response = client.post(FORM_URL, data=data, headers={"Accept-Language": "en"})
+
+    assert response.status_code == 422
+    assert "applicant.name" in response.text
+    assert "Remove the invisible control characters from this field." in response.text
+    with db.session() as session:
+        assert session.exec(select(Application)).first() is None
+
+
+@pytest.mark.parametrize("answer", ["maybe", "", "kyllä"])
+def test_a_yes_no_question_takes_only_yes_or_no(client: TestClient, db: Database, answer: str) -> None:
+    data = fill(client, lang="en")
+    data["business.yel_insured"] = answer
+    response = client.post(FORM_URL, data=data)
+
+    assert response.status_code == 422
+    assert 'id="business.yel_insured-error"' in response.text
+    with db.session() as session:
+        assert session.exec(select(Application)).first() is None
+
+
+def test_no_page_is_kept_in_a_cache_but_static_files(client: TestClient) -> None:
+    assert client.get(FORM_URL).headers["cache-control"] == "no-store"
+    assert client.get("/").headers["cache-control"] == "no-store"
+    stylesheet = client.get("/static/style.css")
+    assert stylesheet.status_code == 200
+    assert "no-store" not in stylesheet.headers.get("cache-control", "")
