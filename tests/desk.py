@@ -29,6 +29,8 @@ API = "/api/v1/programmes/sole-entrepreneur-2020/applications"
 EXTRA_STAFF = {
     "coordinator": ("kaija@e.example", "E", [Role.COORDINATOR, Role.HANDLER]),
     "te": ("teppo@te.example", "TE", [Role.HANDLER]),
+    # Coordinates for the TE Office, which does not process the grant: sees none of its cases.
+    "te_coordinator": ("tiina@te.example", "TE", [Role.COORDINATOR]),
     "finance": ("fiia@e.example", "E", [Role.FINANCE]),
 }
 

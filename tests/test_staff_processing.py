@@ -167,6 +167,25 @@ def test_information_request_answered_with_a_file(desk: Desk) -> None:
     assert desk.client.get(f"/staff/attachments/{attachment.id}").status_code == 404
 
 
+def test_an_empty_file_and_no_text_is_not_an_answer(desk: Desk) -> None:
+    receipt = desk.apply()
+    open_tasks(desk)
+    desk.sign_in_as("handler")
+    task_id = take_next(desk)
+    post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/request-info", {"message": "The ledger, please."})
+    desk.client.cookies.clear()
+    status_url = receipt["status_url"].replace("http://testserver", "")
+
+    response = post(desk, status_url, f"{status_url}/answer", {"answer": "  "},
+                    files=[("files", ("ledger.pdf", b"", "application/pdf"))])
+
+    assert response.status_code == 422
+    assert "ledger.pdf is empty." in response.text
+    assert "The ledger, please." in desk.client.get(status_url).text  # the question is still open
+    with desk.db.session() as session:
+        assert session.exec(select(Attachment)).first() is None
+
+
 def test_applicant_withdraws(desk: Desk) -> None:
     receipt = desk.apply()
     open_tasks(desk)
