@@ -245,9 +245,10 @@ def test_parallel_guesses_cannot_pass_the_limit(client: TestClient, staff: dict[
     with ThreadPoolExecutor(max_workers=7) as pool:
         answers = list(pool.map(guess, range(7)))
 
-    # Never more than the limit got a password check (each attempt is counted before it is checked;
-    # guesses landing at the very same moment may all be refused, which errs on the safe side).
-    assert 1 <= answers.count(401) <= 5
+    # Never more than the limit got a password check: each attempt is counted before it is checked.
+    # (Guesses landing at the very same moment may all be refused, which errs on the safe side; one
+    # at a time, exactly five get through: test_repeated_failures_are_rate_limited.)
+    assert answers.count(401) <= 5
     assert answers.count(401) + answers.count(429) == 7
 
 
