@@ -1,5 +1,6 @@
 """The automatic eligibility assessment: gathers the facts, runs the pure rules, stores the result."""
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ def _outcome(record: AssessmentRecord) -> AssessmentOutcome:
     return AssessmentOutcome(
         eligible=record.eligible,
         reasons=list(record.reasons),
-        turnover_drop=record.turnover_drop,
+        turnover_drop=None if record.turnover_drop is None else Decimal(record.turnover_drop),
         rules_version=record.rules_version,
     )
 

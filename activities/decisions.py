@@ -13,14 +13,15 @@ from activities.grant_records import load_application
 from core.db import Database
 from models.audit import audit
 from models.decisions import BudgetLedger, Decision, DecisionSequence, Outcome, Proposal
-from models.grants import ApplicationStatus
+from models.grants import Stage
 from models.payloads import DecisionOutcome, FinalizeDecisionInput, RecordProposalInput, ReturnProposalInput
 from models.programme import HELSINKI, Programme
 
 
 def _outcome(decision: Decision) -> DecisionOutcome:
     return DecisionOutcome(
-        number=decision.number, outcome=decision.outcome, amount=str(decision.amount), reasons=list(decision.reasons)
+        number=decision.number, outcome=Outcome(decision.outcome), amount=decision.amount,
+        reasons=list(decision.reasons),
     )
 
 
@@ -83,7 +84,7 @@ class DecisionActivities:
                     seq=request.seq,
                     outcome=p.outcome,
                     amount=programme.amount if p.outcome == Outcome.APPROVE else Decimal("0.00"),
-                    reasons=p.reasons,
+                    reasons=[str(reason) for reason in p.reasons],
                     justification=p.justification,
                     override_reason=p.override_reason,
                     proposer_id=p.actor.user_id,
@@ -137,7 +138,7 @@ class DecisionActivities:
             proposal.review = "approved"
             session.add(proposal)
             approved = proposal.outcome == Outcome.APPROVE
-            application.status = ApplicationStatus.APPROVED if approved else ApplicationStatus.REJECTED
+            application.status = Stage.APPROVED if approved else Stage.REJECTED
             session.add(application)
             audit(
                 session, action="decided", application_id=request.application_id,

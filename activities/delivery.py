@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 
 from activities.grant_records import add_timeline_event, load_application
+from activities.heartbeat import heartbeating
 from activities.letters import LETTER, archive, letter_facts, record_service, stored_letter
 from activities.mail import Attachment, Mailer, OutgoingEmail
 from core.clock import helsinki_today
@@ -56,22 +57,24 @@ class DeliveryActivities:
     @activity.defn(name="send_decision_email")
     async def send_decision_email(self, ref: ApplicationRef) -> None:
         """Sent at most once per decision: the Message-ID is the decision's, and a sent one is not sent again."""
-        prepared = await asyncio.to_thread(self._prepare_email, ref)
-        if prepared is None:
-            return
-        email, letter_html_text, dispatched_on = prepared
-        pdf = await asyncio.to_thread(self._letter_pdf, ref, dispatched_on)
-        if pdf is None:
-            pdf = await render_in_pool(self._pool, letter_html_text)
-            await asyncio.to_thread(self._archive_letter, ref, dispatched_on, pdf)
-        filename = re.sub(r"[^A-Za-z0-9]+", "-", email.message_id.strip("<>").split("@")[0]) + ".pdf"
-        await self._mailer.send(
-            OutgoingEmail(
-                to=email.to, subject=email.subject, text=email.text, message_id=email.message_id,
-                attachments=[Attachment(filename=filename, content_type="application/pdf", data=pdf)],
+        async with heartbeating():
+            prepared = await asyncio.to_thread(self._prepare_email, ref)
+            if prepared is None:
+                return
+            email, letter_html_text, dispatched_on = prepared
+            pdf = await asyncio.to_thread(self._letter_pdf, ref, dispatched_on)
+            if pdf is None:
+                pdf = await render_in_pool(self._pool, letter_html_text)
+                await asyncio.to_thread(self._archive_letter, ref, dispatched_on, pdf)
+            filename = re.sub(r"[^A-Za-z0-9]+", "-", email.message_id.strip("<>").split("@")[0]) + ".pdf"
+            await self._mailer.send(
+                OutgoingEmail(
+                    to=email.to, subject=email.subject, text=email.text, message_id=email.message_id,
+                    attachments=[Attachment(filename=filename, content_type="application/pdf", data=pdf)],
+                )
             )
-        )
-        await asyncio.to_thread(self._record_sent, ref, dispatched_on.isoformat())
+            await asyncio.to_thread(self._record_sent, ref, dispatched_on.isoformat())
+        activity.logger.info("decision e-mail sent for application %s", ref.application_id)
 
     def _prepare_email(self, ref: ApplicationRef) -> tuple[OutgoingEmail, str, date] | None:
         with self._db.session() as session:

@@ -1,12 +1,13 @@
 """Requests for more information: the request, the e-mails about it, the answer, and the deadline."""
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, select
 from temporalio import activity
 
 from activities.grant_records import load_application
+from activities.heartbeat import heartbeating
 from activities.mail import Mailer, OutgoingEmail
 from core.clock import end_of_day, helsinki_today
 from core.db import Database
@@ -15,7 +16,7 @@ from core.status_links import status_token
 from models.audit import audit
 from models.info_requests import Attachment, InfoRequest, InfoRequestStatus
 from models.notifications import EmailLog
-from models.payloads import InfoRequestRef, OpenInfoRequestInput, RecordAnswerInput
+from models.payloads import InfoRequestOpened, InfoRequestRef, OpenInfoRequestInput, RecordAnswerInput
 from models.programme import Programme
 from models.types import utcnow
 
@@ -31,15 +32,15 @@ class InfoRequestActivities:
         self._secret = secret
 
     @activity.defn(name="open_info_request")
-    def open_info_request(self, request: OpenInfoRequestInput) -> str:
-        """Stores the request; returns its deadline (the end of the reply day in Helsinki) as ISO UTC."""
+    def open_info_request(self, request: OpenInfoRequestInput) -> InfoRequestOpened:
+        """Stores the request; returns its deadline, the end of the reply day in Helsinki."""
         with self._db.session() as session:
             existing = self._get(session, request.application_id, request.seq)
             if existing is not None:
-                return end_of_day(existing.reply_by).isoformat()
+                return InfoRequestOpened(deadline=end_of_day(existing.reply_by))
             application = load_application(session, request.application_id)
             days = self._programmes[application.programme_code].reply_deadline_days
-            reply_by = date.fromisoformat(request.reply_by) if request.reply_by else helsinki_today() + timedelta(days)
+            reply_by = request.reply_by or helsinki_today() + timedelta(days)
             session.add(
                 InfoRequest(
                     application_id=request.application_id, seq=request.seq, message=request.message,
@@ -47,7 +48,7 @@ class InfoRequestActivities:
                 )
             )
             session.commit()
-            return end_of_day(reply_by).isoformat()
+            return InfoRequestOpened(deadline=end_of_day(reply_by))
 
     @activity.defn(name="send_info_request")
     async def send_info_request(self, ref: InfoRequestRef) -> None:
@@ -104,11 +105,13 @@ class InfoRequestActivities:
 
     async def _send(self, ref: InfoRequestRef, template: str) -> None:
         key = f"{template}:{ref.application_id}:{ref.seq}"
-        prepared = await asyncio.to_thread(self._prepare, ref, template, key)
-        if prepared is None:
-            return
-        await self._mailer.send(prepared)
-        await asyncio.to_thread(self._mark_sent, key)
+        async with heartbeating():
+            prepared = await asyncio.to_thread(self._prepare, ref, template, key)
+            if prepared is None:
+                return
+            await self._mailer.send(prepared)
+            await asyncio.to_thread(self._mark_sent, key)
+        activity.logger.info("sent %s to application %s", template, ref.application_id)
 
     def _prepare(self, ref: InfoRequestRef, template: str, key: str) -> OutgoingEmail | None:
         """The message to send, or None when it went out already (sent at most once per key)."""

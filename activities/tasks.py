@@ -8,7 +8,7 @@ from temporalio import activity
 from activities.grant_records import load_application
 from core.clock import helsinki_today
 from core.db import Database
-from models.grants import ApplicationStatus
+from models.grants import Stage
 from models.payloads import CloseTaskInput, OpenTaskInput
 from models.tasks import Task, TaskKind, TaskStatus
 from models.types import utcnow
@@ -39,10 +39,10 @@ class TaskActivities:
                     note=request.note,
                 )
             )
-            if request.kind == TaskKind.HANDLE and application.status == ApplicationStatus.RECEIVED:
+            if request.kind == TaskKind.HANDLE and application.status == Stage.RECEIVED:
                 # The first handler task puts the application in the queue: the status and the task
                 # appear in one commit, so no page shows "assessed" without a task to work on.
-                application.status = ApplicationStatus.ASSESSED
+                application.status = Stage.ASSESSED
                 session.add(application)
             session.commit()
 

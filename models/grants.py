@@ -15,7 +15,9 @@ def grant_workflow_id(application_id: int) -> str:
     return f"grant-{application_id}"
 
 
-class ApplicationStatus(StrEnum):
+class Stage(StrEnum):
+    """Where an application is: the workflow's stage and, once written, `Application.status` (one vocabulary)."""
+
     RECEIVED = "received"
     ASSESSED = "assessed"  # checked automatically, in the handlers' queue
     WAITING_FOR_APPLICANT = "waiting_for_applicant"
@@ -24,12 +26,21 @@ class ApplicationStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
+    @property
+    def is_decided(self) -> bool:
+        return self in (Stage.APPROVED, Stage.REJECTED)
+
+    @property
+    def is_final(self) -> bool:
+        """No staff or applicant action changes it any more (serving, payment and appeals follow)."""
+        return self.is_decided or self == Stage.WITHDRAWN
+
 
 class Application(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reference: str | None = Field(default=None, unique=True, index=True, max_length=40)
     programme_code: str = Field(index=True, max_length=80)
-    status: str = Field(default=ApplicationStatus.RECEIVED, max_length=30)
+    status: str = Field(default=Stage.RECEIVED, max_length=30)  # a Stage
     submitted_at: datetime = Field(sa_type=UTCDateTime)
     language: str = Field(max_length=2)
     applicant_name: str = Field(max_length=200)

@@ -1,6 +1,28 @@
-"""What goes in and out of workflows and activities: one model in, one out, so fields can be added."""
+"""What goes in and out of the grant workflow and its activities: one model in, one out, so fields can be added.
+
+Fields carry their real types (dates, Decimal, enums): the pydantic data converter keeps them exact
+through Temporal, and mypy checks every call through `workflow.execute_activity_method`.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel
+
+from models.decisions import Outcome
+from models.eligibility import ReasonCode
+from models.grants import Stage
+from models.staff import Role
+from models.tasks import TaskClosing, TaskKind
+from models.time_limits import Channel
+
+
+class Verdict(StrEnum):
+    """What a decider does with a proposal."""
+
+    ACCEPT = "accept"  # the proposal becomes the decision
+    RETURN = "return"  # back to its handler, with a comment
 
 
 class GrantApplicationInput(BaseModel):
@@ -20,13 +42,13 @@ class AssessApplicationInput(BaseModel):
 class AssessmentOutcome(BaseModel):
     eligible: bool
     reasons: list[str]
-    turnover_drop: str | None
+    turnover_drop: Decimal | None
     rules_version: str
 
 
 class GrantApplicationResult(BaseModel):
     application_id: int
-    status: str
+    stage: Stage
     assessment: AssessmentOutcome | None = None
 
 
@@ -36,14 +58,14 @@ class Actor(BaseModel):
     user_id: int
     name: str
     organisation_code: str
-    roles: list[str]
+    roles: list[Role]
 
 
 class OpenTaskInput(BaseModel):
     key: str
     application_id: int
-    kind: str
-    role: str
+    kind: TaskKind
+    role: Role
     due_in_days: int | None = None
     assignee_id: int | None = None  # a returned proposal goes back to its handler
     note: str | None = None
@@ -51,15 +73,15 @@ class OpenTaskInput(BaseModel):
 
 class CloseTaskInput(BaseModel):
     key: str
-    status: str  # done | cancelled | waiting | reopen
+    status: TaskClosing
     note: str | None = None
 
 
 class ProposeInput(BaseModel):
     task_key: str
     actor: Actor
-    outcome: str  # approve | reject
-    reasons: list[str] = []
+    outcome: Outcome
+    reasons: list[ReasonCode] = []
     justification: str
     override_reason: str | None = None
 
@@ -73,7 +95,7 @@ class RecordProposalInput(BaseModel):
 class DecideInput(BaseModel):
     task_key: str
     actor: Actor
-    approve: bool
+    verdict: Verdict
     comment: str = ""
 
 
@@ -85,8 +107,8 @@ class FinalizeDecisionInput(BaseModel):
 
 class DecisionOutcome(BaseModel):
     number: str
-    outcome: str
-    amount: str
+    outcome: Outcome
+    amount: Decimal
     reasons: list[str]
 
 
@@ -101,20 +123,24 @@ class RequestInfoInput(BaseModel):
     task_key: str
     actor: Actor
     message: str
-    reply_by: str | None = None  # ISO date; the programme's default when not given
+    reply_by: date | None = None  # the programme's default when not given
 
 
 class OpenInfoRequestInput(BaseModel):
     application_id: int
     seq: int
     message: str
-    reply_by: str
+    reply_by: date | None
     actor: Actor
 
 
 class InfoRequestRef(BaseModel):
     application_id: int
     seq: int
+
+
+class InfoRequestOpened(BaseModel):
+    deadline: datetime  # the end of the reply day in Helsinki, as an aware datetime
 
 
 class AnswerInput(BaseModel):
@@ -133,7 +159,7 @@ class RecordAnswerInput(BaseModel):
 class RedeliverInput(BaseModel):
     task_key: str
     actor: Actor
-    channel: str  # email | letter
+    channel: Channel
 
 
 class WithdrawInput(BaseModel):
@@ -142,7 +168,7 @@ class WithdrawInput(BaseModel):
 
 class StageUpdateInput(BaseModel):
     application_id: int
-    status: str
+    status: Stage
     event: str
     actor_id: int | None = None
     organisation_code: str | None = None
@@ -150,7 +176,7 @@ class StageUpdateInput(BaseModel):
 
 
 class ProcessingState(BaseModel):
-    stage: str
+    stage: Stage
     task_key: str | None
     proposer_id: int | None
     info_request_seq: int | None

@@ -10,7 +10,8 @@ from models.types import UTCDateTime, utcnow
 
 class TaskKind(StrEnum):
     HANDLE = "handle"  # prepare a proposal (a handler)
-    DECIDE = "decide"  # approve or return the proposal (a decider who did not propose it)
+    DECIDE = "decide"  # accept or return the proposal (a decider who did not propose it)
+    DELIVER = "deliver"  # the decision e-mail could not be sent: send it again or post it (a handler)
 
 
 class TaskStatus(StrEnum):
@@ -22,6 +23,15 @@ class TaskStatus(StrEnum):
 
 
 ACTIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.WAITING)
+
+
+class TaskClosing(StrEnum):
+    """What the workflow does with its current task."""
+
+    DONE = "done"
+    CANCELLED = "cancelled"
+    WAITING = "waiting"  # parked with its holder until the applicant answers
+    REOPEN = "reopen"  # back to its holder if they still hold it, else to the queue
 
 
 class Task(SQLModel, table=True):

@@ -159,7 +159,7 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/tasks/{task_id}/request-info": [Case(f"{task}/request-info", case(*case_roles),
                                                           {"message": "?"})],
         "POST /staff/tasks/{task_id}/propose": [Case(f"{task}/propose", case(*case_roles), {"outcome": "approve"})],
-        "POST /staff/tasks/{task_id}/decide": [Case(f"{task}/decide", case(*case_roles), {"decision": "approve"})],
+        "POST /staff/tasks/{task_id}/decide": [Case(f"{task}/decide", case(*case_roles), {"verdict": "accept"})],
         "POST /staff/tasks/{task_id}/redeliver": [Case(f"{task}/redeliver", case(*case_roles), {"channel": "email"})],
         "GET /staff/attachments/{attachment_id}": [Case(f"/staff/attachments/{ids['attachment']}",
                                                         case(*case_roles))],

@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail import SmtpMailer
 from core.db import Database
 from models.decisions import Decision
-from models.payloads import Actor, DecideInput, ProposeInput, RedeliverInput
+from models.payloads import Actor, DecideInput, ProposeInput, RedeliverInput, Verdict
 from models.programme import Programme
 from tests.temporal_server import free_port
 from tests.workflow_helpers import accept, current_task, running_worker, seed_staff, start, wait_for_stage
@@ -86,7 +86,7 @@ async def decide(env: WorkflowEnvironment, queue: str, db: Database, programme: 
     await handle.execute_update(GrantApplicationWorkflow.propose, proposal)
     await handle.execute_update(
         GrantApplicationWorkflow.decide,
-        DecideInput(task_key=current_task(db, application_id).key, actor=staff["decider"], approve=True),
+        DecideInput(task_key=current_task(db, application_id).key, actor=staff["decider"], verdict=Verdict.ACCEPT),
     )
     return application_id, handle
 

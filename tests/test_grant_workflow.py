@@ -25,6 +25,7 @@ from models.payloads import (
     DecideInput,
     ProposeInput,
     RequestInfoInput,
+    Verdict,
     WithdrawInput,
 )
 from models.programme import Programme
@@ -52,7 +53,10 @@ def staff(sqlite_db: Database) -> dict[str, Actor]:
 
 @pytest.fixture
 async def queue(
-    temporal_env: WorkflowEnvironment, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path,
+    temporal_env: WorkflowEnvironment,
+    sqlite_db: Database,
+    programmes: dict[str, Programme],
+    tmp_path: Path,
     staff: dict[str, Actor],
 ) -> AsyncIterator[str]:
     async with running_worker(temporal_env.client, sqlite_db, programmes, tmp_path / "mail") as task_queue:
@@ -90,7 +94,10 @@ async def test_receipt_and_assessment_are_recorded(
 
 
 async def test_approve_path_numbers_the_decision_and_reserves_the_budget(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
     staff: dict[str, Actor],
 ) -> None:
     application_id, handle = await started(temporal_env, queue, sqlite_db, programme)
@@ -101,11 +108,12 @@ async def test_approve_path_numbers_the_decision_and_reserves_the_budget(
     decide_task = current_task(sqlite_db, application_id)
     assert (decide_task.kind, decide_task.role) == ("decide", "decider")
     number = await handle.execute_update(
-        GrantApplicationWorkflow.decide, DecideInput(task_key=decide_task.key, actor=staff["decider"], approve=True)
+        GrantApplicationWorkflow.decide,
+        DecideInput(task_key=decide_task.key, actor=staff["decider"], verdict=Verdict.ACCEPT),
     )
     result = await handle.result()
 
-    assert result.status == "decided"
+    assert result.stage == "approved"
     assert number.startswith("ESP 20") and number.endswith("/000001")
     with sqlite_db.session() as session:
         decision = session.exec(select(Decision)).one()
@@ -128,20 +136,26 @@ async def test_approve_path_numbers_the_decision_and_reserves_the_budget(
 
 
 async def test_reject_path_reserves_nothing(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
     staff: dict[str, Actor],
 ) -> None:
-    application_id, handle = await started(
-        temporal_env, queue, sqlite_db, programme, turnover__crisis_eur="11000.00"
-    )
+    application_id, handle = await started(temporal_env, queue, sqlite_db, programme, turnover__crisis_eur="11000.00")
     proposal = ProposeInput(
-        task_key=current_task(sqlite_db, application_id).key, actor=staff["handler"], outcome="reject",
-        reasons=["TURNOVER_DROP"], justification="Turnover fell 12.2%; more than 30% is required.",
+        task_key=current_task(sqlite_db, application_id).key,
+        actor=staff["handler"],
+        outcome="reject",
+        reasons=["TURNOVER_DROP"],
+        justification="Turnover fell 12.2%; more than 30% is required.",
     )
     await handle.execute_update(GrantApplicationWorkflow.propose, proposal)
     await handle.execute_update(
         GrantApplicationWorkflow.decide,
-        DecideInput(task_key=current_task(sqlite_db, application_id).key, actor=staff["decider"], approve=True),
+        DecideInput(
+            task_key=current_task(sqlite_db, application_id).key, actor=staff["decider"], verdict=Verdict.ACCEPT
+        ),
     )
     await handle.result()
 
@@ -153,7 +167,10 @@ async def test_reject_path_reserves_nothing(
 
 
 async def test_proposer_cannot_decide_and_returned_proposal_goes_back_to_them(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
     staff: dict[str, Actor],
 ) -> None:
     application_id, handle = await started(temporal_env, queue, sqlite_db, programme)
@@ -164,13 +181,14 @@ async def test_proposer_cannot_decide_and_returned_proposal_goes_back_to_them(
 
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(
-            GrantApplicationWorkflow.decide, DecideInput(task_key=decide_key, actor=staff["both"], approve=True)
+            GrantApplicationWorkflow.decide,
+            DecideInput(task_key=decide_key, actor=staff["both"], verdict=Verdict.ACCEPT),
         )
     assert "four eyes" in str(refused.value.cause)
 
     await handle.execute_update(
         GrantApplicationWorkflow.decide,
-        DecideInput(task_key=decide_key, actor=staff["decider"], approve=False, comment="Check the IBAN."),
+        DecideInput(task_key=decide_key, actor=staff["decider"], verdict=Verdict.RETURN, comment="Check the IBAN."),
     )
     returned = current_task(sqlite_db, application_id)
     assert (returned.kind, returned.status, returned.assignee_id) == ("handle", "claimed", staff["both"].user_id)
@@ -186,12 +204,21 @@ async def test_proposer_cannot_decide_and_returned_proposal_goes_back_to_them(
     ],
 )
 async def test_proposals_are_validated(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
-    staff: dict[str, Actor], actor_key: str, outcome: str, changes: dict, message: str,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
+    staff: dict[str, Actor],
+    actor_key: str,
+    outcome: str,
+    changes: dict,
+    message: str,
 ) -> None:
     application_id, handle = await started(temporal_env, queue, sqlite_db, programme, **changes)
     proposal = ProposeInput(
-        task_key=current_task(sqlite_db, application_id).key, actor=staff[actor_key], outcome=outcome,
+        task_key=current_task(sqlite_db, application_id).key,
+        actor=staff[actor_key],
+        outcome=outcome,
         justification="Because.",
     )
     with pytest.raises(WorkflowUpdateFailedError) as refused:
@@ -200,7 +227,10 @@ async def test_proposals_are_validated(
 
 
 async def test_stale_task_is_refused(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
     staff: dict[str, Actor],
 ) -> None:
     application_id, handle = await started(temporal_env, queue, sqlite_db, programme)
@@ -208,8 +238,12 @@ async def test_stale_task_is_refused(
     await handle.execute_update(GrantApplicationWorkflow.propose, approve(staff["handler"], old_key))
     await handle.execute_update(
         GrantApplicationWorkflow.decide,
-        DecideInput(task_key=current_task(sqlite_db, application_id).key, actor=staff["decider"], approve=False,
-                    comment="Once more."),
+        DecideInput(
+            task_key=current_task(sqlite_db, application_id).key,
+            actor=staff["decider"],
+            verdict=Verdict.RETURN,
+            comment="Once more.",
+        ),
     )
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(GrantApplicationWorkflow.propose, approve(staff["handler"], old_key))
@@ -217,12 +251,14 @@ async def test_stale_task_is_refused(
 
 
 async def test_info_request_answered_reassesses_and_returns_to_the_same_handler(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
-    staff: dict[str, Actor], tmp_path: Path,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
+    staff: dict[str, Actor],
+    tmp_path: Path,
 ) -> None:
-    application_id, handle = await started(
-        temporal_env, queue, sqlite_db, programme, turnover__crisis_eur="11000.00"
-    )
+    application_id, handle = await started(temporal_env, queue, sqlite_db, programme, turnover__crisis_eur="11000.00")
     task = current_task(sqlite_db, application_id)
     with sqlite_db.session() as session:  # the handler holds the task
         task.status, task.assignee_id = TaskStatus.CLAIMED, staff["handler"].user_id
@@ -254,14 +290,21 @@ async def test_info_request_answered_reassesses_and_returns_to_the_same_handler(
 
 
 async def test_unanswered_info_request_is_reminded_then_decided_on_what_there_is(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
-    staff: dict[str, Actor], tmp_path: Path,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
+    staff: dict[str, Actor],
+    tmp_path: Path,
 ) -> None:
     application_id, handle = await started(temporal_env, queue, sqlite_db, programme)
     await handle.execute_update(
         GrantApplicationWorkflow.request_info,
-        RequestInfoInput(task_key=current_task(sqlite_db, application_id).key, actor=staff["handler"],
-                         message="Is the business still running?"),
+        RequestInfoInput(
+            task_key=current_task(sqlite_db, application_id).key,
+            actor=staff["handler"],
+            message="Is the business still running?",
+        ),
     )
 
     await temporal_env.sleep(timedelta(days=9))  # past halfway of the 14 days
@@ -280,14 +323,17 @@ async def test_unanswered_info_request_is_reminded_then_decided_on_what_there_is
 
 
 async def test_withdrawal_ends_the_workflow_and_cancels_the_task(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
 ) -> None:
     application_id, handle = await started(temporal_env, queue, sqlite_db, programme)
 
     await handle.execute_update(GrantApplicationWorkflow.withdraw, WithdrawInput(reason="Business recovered."))
     result = await handle.result()
 
-    assert result.status == "withdrawn"
+    assert result.stage == "withdrawn"
     with sqlite_db.session() as session:
         task = session.exec(select(Task)).one()
         application = session.get(Application, application_id)
@@ -298,8 +344,11 @@ async def test_withdrawal_ends_the_workflow_and_cancels_the_task(
 
 
 async def test_the_approval_that_does_not_fit_the_budget_is_refused(
-    temporal_env: WorkflowEnvironment, sqlite_db: Database, programmes: dict[str, Programme],
-    staff: dict[str, Actor], tmp_path: Path,
+    temporal_env: WorkflowEnvironment,
+    sqlite_db: Database,
+    programmes: dict[str, Programme],
+    staff: dict[str, Actor],
+    tmp_path: Path,
 ) -> None:
     small = programmes[PROGRAMME].model_copy(update={"budget_eur": Decimal("4000.00")})
     async with running_worker(temporal_env.client, sqlite_db, {PROGRAMME: small}, tmp_path) as task_queue:
@@ -315,11 +364,14 @@ async def test_the_approval_that_does_not_fit_the_budget_is_refused(
 
         numbers = []
         for application_id, handle in handles[:2]:
-            decide = DecideInput(task_key=current_task(sqlite_db, application_id).key, actor=staff["decider"],
-                                 approve=True)
+            decide = DecideInput(
+                task_key=current_task(sqlite_db, application_id).key, actor=staff["decider"], verdict=Verdict.ACCEPT
+            )
             numbers.append(await handle.execute_update(GrantApplicationWorkflow.decide, decide))
         last_id, last = handles[2]
-        decide = DecideInput(task_key=current_task(sqlite_db, last_id).key, actor=staff["decider"], approve=True)
+        decide = DecideInput(
+            task_key=current_task(sqlite_db, last_id).key, actor=staff["decider"], verdict=Verdict.ACCEPT
+        )
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await last.execute_update(GrantApplicationWorkflow.decide, decide)
         # An application arriving now is flagged by its automatic check already.
@@ -375,14 +427,20 @@ async def test_assessment_activity_is_idempotent(
 
 
 async def test_payloads_in_history_are_encrypted(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
     staff: dict[str, Actor],
 ) -> None:
     application_id, handle = await started(temporal_env, queue, sqlite_db, programme)
     await handle.execute_update(
         GrantApplicationWorkflow.request_info,
-        RequestInfoInput(task_key=current_task(sqlite_db, application_id).key, actor=staff["handler"],
-                         message="Secret question about Maija"),
+        RequestInfoInput(
+            task_key=current_task(sqlite_db, application_id).key,
+            actor=staff["handler"],
+            message="Secret question about Maija",
+        ),
     )
 
     history = await handle.fetch_history()

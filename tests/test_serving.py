@@ -24,7 +24,7 @@ def decide_through_the_pages(desk: Desk, **changes: object) -> tuple[str, Decisi
     desk.sign_in_as("decider")
     decide_id = take_next(desk, "decider")
     assert post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide",
-                {"decision": "approve"}).status_code == 303
+                {"verdict": "accept"}).status_code == 303
     with desk.db.session() as session:
         decision = wait_until(lambda: session.exec(select(Decision)).first())
     return receipt["status_url"].replace("http://testserver", ""), decision

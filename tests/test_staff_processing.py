@@ -70,7 +70,7 @@ def test_a_whole_case_from_queue_to_decision(desk: Desk) -> None:
     desk.sign_in_as("decider")
     decide_id = take_next(desk, "decider")
     assert decide_id == decide.id
-    decided = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide", {"decision": "approve"})
+    decided = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide", {"verdict": "accept"})
     assert decided.status_code == 303, decided.text
 
     with desk.db.session() as session:
@@ -95,7 +95,7 @@ def test_the_proposer_cannot_decide_and_the_page_says_why(desk: Desk) -> None:
     # Take next skips one's own proposal; taking it directly is possible but deciding is refused.
     assert post(desk, "/staff/queue", "/staff/queue/next", {"role": "decider"}).headers["location"] == "/staff/queue"
     post(desk, f"/staff/tasks/{decide.id}", f"/staff/tasks/{decide.id}/claim")
-    refused = post(desk, f"/staff/tasks/{decide.id}", f"/staff/tasks/{decide.id}/decide", {"decision": "approve"})
+    refused = post(desk, f"/staff/tasks/{decide.id}", f"/staff/tasks/{decide.id}/decide", {"verdict": "accept"})
     assert refused.status_code == 409
     assert "four eyes" in refused.text
 
@@ -257,10 +257,10 @@ def test_decider_returns_the_proposal_to_its_handler(desk: Desk) -> None:
     open_tasks(desk, kind="decide")
     desk.sign_in_as("decider")
     decide_id = take_next(desk, "decider")
-    no_comment = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide", {"decision": "return"})
+    no_comment = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide", {"verdict": "return"})
     assert no_comment.status_code == 409
     returned = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide",
-                    {"decision": "return", "comment": "Check the IBAN owner."})
+                    {"verdict": "return", "comment": "Check the IBAN owner."})
     assert returned.status_code == 303
 
     back = wait_until(lambda: [t for t in desk.tasks() if t.kind == "handle" and t.status == "claimed"])

@@ -6,7 +6,7 @@ from activities.assessment import AssessmentActivities
 from activities.registry import LocalTradeRegister
 from activities.tasks import TaskActivities
 from core.db import Database
-from models.grants import Application, ApplicationStatus
+from models.grants import Application, Stage
 from models.payloads import AssessApplicationInput, OpenTaskInput
 from models.programme import Programme
 from models.tasks import Task
@@ -29,13 +29,13 @@ def test_assessed_appears_together_with_the_handler_task(
 
     assessment.assess_application(AssessApplicationInput(application_id=application_id, round=1))
     # Checked, but not yet in anyone's queue: a page read now must not say "assessed".
-    assert status(sqlite_db, application_id) == ApplicationStatus.RECEIVED
+    assert status(sqlite_db, application_id) == Stage.RECEIVED
 
     task = OpenTaskInput(key=f"grant-{application_id}/handle/1", application_id=application_id, kind="handle",
                          role="handler", due_in_days=14)
     tasks.open_task(task)
     tasks.open_task(task)  # a retried activity changes nothing
-    assert status(sqlite_db, application_id) == ApplicationStatus.ASSESSED
+    assert status(sqlite_db, application_id) == Stage.ASSESSED
     with sqlite_db.session() as session:
         assert len(session.exec(select(Task)).all()) == 1
 
@@ -45,11 +45,11 @@ def test_a_later_task_does_not_move_the_stage(sqlite_db: Database, programme: Pr
     with sqlite_db.session() as session:
         application = session.get(Application, application_id)
         assert application is not None
-        application.status = ApplicationStatus.IN_DECISION
+        application.status = Stage.IN_DECISION
         session.add(application)
         session.commit()
 
     TaskActivities(sqlite_db).open_task(OpenTaskInput(
         key=f"grant-{application_id}/decide/2", application_id=application_id, kind="decide", role="decider"))
 
-    assert status(sqlite_db, application_id) == ApplicationStatus.IN_DECISION
+    assert status(sqlite_db, application_id) == Stage.IN_DECISION

@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile
 
 from core.status_links import application_id_from_token, status_token
 from models.application_form import ApplicationForm
-from models.grants import ApplicationStatus, grant_workflow_id
+from models.grants import Stage, grant_workflow_id
 from models.payloads import AnswerInput, WithdrawInput
 from models.programme import Programme
 from web.csrf import require_csrf
@@ -28,7 +28,7 @@ from workflows.grant_application import GrantApplicationWorkflow
 router = APIRouter(tags=["public"])
 
 # Before a decision the applicant may withdraw (not while the first automatic check is still running).
-WITHDRAWABLE = (ApplicationStatus.ASSESSED, ApplicationStatus.WAITING_FOR_APPLICANT, ApplicationStatus.IN_DECISION)
+WITHDRAWABLE = (Stage.ASSESSED, Stage.WAITING_FOR_APPLICANT, Stage.IN_DECISION)
 
 DEFAULT_VALUES = {
     "aid.tax_debt": "no",

@@ -10,9 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.clock import helsinki_today
+from core.i18n import N_
+from models.decisions import Outcome
 from models.eligibility import ReasonCode
-from models.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput
+from models.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput, Verdict
 from models.tasks import Task
+from models.time_limits import Channel
 from web.csrf import require_csrf
 from web.deps import SessionDep, require_roles
 from web.scope import CASE_ROLES, ScopedAttachment, ScopedDocument, ScopeDep, ScopedTask
@@ -111,6 +114,13 @@ def release_task(request: Request, task: ScopedTask, scope: ScopeDep, session: S
     return RedirectResponse("/staff/queue", status_code=303)
 
 
+async def _refuse(request: Request, session: SessionDep, user: StaffUser, task: Task, message: str,
+                  values: Mapping[str, object]) -> Response:
+    """The form did not say what to do: the task page again, with what was typed and why."""
+    return await run_in_threadpool(_task_page, request, session, user, task, error=message, values=values,
+                                   status_code=422)
+
+
 async def _act(request: Request, session: SessionDep, user: StaffUser, task: Task, update, argument,
                values: Mapping[str, object]) -> Response:
     try:
@@ -135,8 +145,7 @@ async def request_info(
         return await run_in_threadpool(_task_page, request, session, scope.user, task,
                                        error="The reply date must be a date after today.", values=values,
                                        status_code=422)
-    argument = RequestInfoInput(task_key=task.key, actor=actor_of(scope.user), message=message,
-                                reply_by=deadline.isoformat() if deadline else None)
+    argument = RequestInfoInput(task_key=task.key, actor=actor_of(scope.user), message=message, reply_by=deadline)
     return await _act(request, session, scope.user, task, GrantApplicationWorkflow.request_info, argument, values)
 
 
@@ -146,10 +155,13 @@ async def propose(
     outcome: Annotated[str, Form(max_length=10)] = "", justification: Annotated[str, Form(max_length=4000)] = "",
     override_reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    reasons = [str(r) for r in (await request.form()).getlist("reasons") if str(r) in ReasonCode.__members__]
+    form = await request.form()
+    reasons = [ReasonCode(r) for r in form.getlist("reasons") if isinstance(r, str) and r in ReasonCode.__members__]
     values = {"outcome": outcome, "justification": justification, "override_reason": override_reason,
-              "reasons": reasons}
-    argument = ProposeInput(task_key=task.key, actor=actor_of(scope.user), outcome=outcome, reasons=reasons,
+              "reasons": [str(r) for r in reasons]}
+    if outcome not in set(Outcome):
+        return await _refuse(request, session, scope.user, task, N_("The proposal is to approve or to reject."), values)
+    argument = ProposeInput(task_key=task.key, actor=actor_of(scope.user), outcome=Outcome(outcome), reasons=reasons,
                             justification=justification, override_reason=override_reason or None)
     return await _act(request, session, scope.user, task, GrantApplicationWorkflow.propose, argument, values)
 
@@ -157,11 +169,12 @@ async def propose(
 @router.post("/tasks/{task_id}/decide", dependencies=CSRF)
 async def decide(
     request: Request, task: ScopedTask, scope: ScopeDep, session: SessionDep,
-    decision: Annotated[str, Form(max_length=10)] = "", comment: Annotated[str, Form(max_length=4000)] = "",
+    verdict: Annotated[str, Form(max_length=10)] = "", comment: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    argument = DecideInput(task_key=task.key, actor=actor_of(scope.user), approve=decision == "approve",
-                           comment=comment)
-    values = {"decision": decision, "comment": comment}
+    values = {"verdict": verdict, "comment": comment}
+    if verdict not in set(Verdict):
+        return await _refuse(request, session, scope.user, task, N_("Accept the proposal or return it."), values)
+    argument = DecideInput(task_key=task.key, actor=actor_of(scope.user), verdict=Verdict(verdict), comment=comment)
     return await _act(request, session, scope.user, task, GrantApplicationWorkflow.decide, argument, values)
 
 
@@ -171,7 +184,9 @@ async def redeliver(
     channel: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """The e-mail could not be sent: try it again, or send the decision by post."""
-    argument = RedeliverInput(task_key=task.key, actor=actor_of(scope.user), channel=channel)
+    if channel not in set(Channel):
+        return await _refuse(request, session, scope.user, task, N_("Choose e-mail or post."), {"channel": channel})
+    argument = RedeliverInput(task_key=task.key, actor=actor_of(scope.user), channel=Channel(channel))
     return await _act(request, session, scope.user, task, GrantApplicationWorkflow.redeliver, argument,
                       {"channel": channel})
 
