@@ -1,0 +1,148 @@
+"""Stand-ins for every activity of the grant workflow, registered under the real names.
+
+For the fast tier of workflow tests and for recording the replay histories: they hold no database,
+and a test can make any of them fail for good or wait on demand.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from models.decisions import Outcome
+from models.payloads import (
+    Actor,
+    ApplicationRef,
+    AssessApplicationInput,
+    AssessmentOutcome,
+    CloseTaskInput,
+    DecisionOutcome,
+    FinalizeDecisionInput,
+    InfoRequestOpened,
+    InfoRequestRef,
+    OpenInfoRequestInput,
+    OpenTaskInput,
+    RecordAnswerInput,
+    RecordProposalInput,
+    ReturnProposalInput,
+    StageUpdateInput,
+)
+from models.staff import Role
+
+HANDLER = Actor(user_id=1, name="Hanna", organisation_code="E", roles=[Role.HANDLER])
+DECIDER = Actor(user_id=2, name="Tuula", organisation_code="E", roles=[Role.DECIDER])
+
+
+class StandIns:
+    """Every activity the grant workflow calls, under its real name; `fail` and `hold` steer them."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.fail: set[str] = set()  # these fail for good (non-retryable), as a bank's refusal would
+        self.hold: dict[str, asyncio.Event] = {}  # these wait until the test lets them go on
+        self.tasks: list[OpenTaskInput] = []
+        self.channel = "email"  # how the decision is served: "email" (the applicant consented) or "letter"
+
+    async def _do(self, name: str) -> None:
+        self.calls.append(name)
+        if name in self.hold:
+            await self.hold[name].wait()
+        if name in self.fail:
+            raise ApplicationError(f"{name} refused", type="Refused", non_retryable=True)
+
+    @activity.defn(name="record_receipt")
+    async def record_receipt(self, ref: ApplicationRef) -> None:
+        await self._do("record_receipt")
+
+    @activity.defn(name="assess_application")
+    async def assess_application(self, request: AssessApplicationInput) -> AssessmentOutcome:
+        await self._do("assess_application")
+        return AssessmentOutcome(eligible=True, reasons=[], turnover_drop=Decimal("0.5"), rules_version="test")
+
+    @activity.defn(name="open_task")
+    async def open_task(self, request: OpenTaskInput) -> None:
+        await self._do("open_task")
+        self.tasks.append(request)
+
+    @activity.defn(name="close_task")
+    async def close_task(self, request: CloseTaskInput) -> None:
+        await self._do("close_task")
+
+    @activity.defn(name="update_stage")
+    async def update_stage(self, request: StageUpdateInput) -> None:
+        await self._do("update_stage")
+
+    @activity.defn(name="record_proposal")
+    async def record_proposal(self, request: RecordProposalInput) -> None:
+        await self._do("record_proposal")
+
+    @activity.defn(name="return_proposal")
+    async def return_proposal(self, request: ReturnProposalInput) -> None:
+        await self._do("return_proposal")
+
+    @activity.defn(name="finalize_decision")
+    async def finalize_decision(self, request: FinalizeDecisionInput) -> DecisionOutcome:
+        await self._do("finalize_decision")
+        return DecisionOutcome(number="T 2020/000001", outcome=Outcome.APPROVE, amount=Decimal("2000.00"), reasons=[])
+
+    @activity.defn(name="open_info_request")
+    async def open_info_request(self, request: OpenInfoRequestInput) -> InfoRequestOpened:
+        await self._do("open_info_request")
+        return InfoRequestOpened(deadline=datetime.now(UTC) + timedelta(days=14))
+
+    @activity.defn(name="send_info_request")
+    async def send_info_request(self, ref: InfoRequestRef) -> None:
+        await self._do("send_info_request")
+
+    @activity.defn(name="remind_info_request")
+    async def remind(self, ref: InfoRequestRef) -> None:
+        await self._do("remind_info_request")
+
+    @activity.defn(name="expire_info_request")
+    async def expire(self, ref: InfoRequestRef) -> None:
+        await self._do("expire_info_request")
+
+    @activity.defn(name="cancel_info_request")
+    async def cancel(self, ref: InfoRequestRef) -> None:
+        await self._do("cancel_info_request")
+
+    @activity.defn(name="record_answer")
+    async def record_answer(self, request: RecordAnswerInput) -> None:
+        await self._do("record_answer")
+
+    @activity.defn(name="choose_channel")
+    async def choose_channel(self, ref: ApplicationRef) -> str:
+        await self._do("choose_channel")
+        return self.channel
+
+    @activity.defn(name="queue_for_post")
+    async def queue_for_post(self, ref: ApplicationRef) -> None:
+        await self._do("queue_for_post")
+
+    @activity.defn(name="send_decision_email")
+    async def send_decision_email(self, ref: ApplicationRef) -> None:
+        await self._do("send_decision_email")
+
+    def all(self) -> list[Any]:
+        return [
+            self.record_receipt,
+            self.assess_application,
+            self.open_task,
+            self.close_task,
+            self.update_stage,
+            self.record_proposal,
+            self.return_proposal,
+            self.finalize_decision,
+            self.open_info_request,
+            self.send_info_request,
+            self.remind,
+            self.expire,
+            self.cancel,
+            self.record_answer,
+            self.choose_channel,
+            self.queue_for_post,
+            self.send_decision_email,
+        ]
