@@ -51,6 +51,18 @@ def test_every_staff_page_requires_sign_in(client: TestClient) -> None:
         assert response.headers["location"].startswith("/staff/login")
 
 
+def test_sign_in_returns_to_the_page_asked_for_in_its_language(client: TestClient, staff: dict[str, str]) -> None:
+    response = client.get("/staff/queue?lang=fi&assignee=me", follow_redirects=False)
+    login = response.headers["location"]
+    assert login == "/staff/login?next=%2Fstaff%2Fqueue%3Flang%3Dfi%26assignee%3Dme&lang=fi"
+    page = client.get(login)
+    assert "Kirjaudu" in page.text  # the sign-in page in Finnish
+    signed_in = client.post("/staff/login", follow_redirects=False, data={
+        "email": staff["handler"], "password": PASSWORD, "csrf_token": csrf_from(page.text),
+        "next": "/staff/queue?lang=fi&assignee=me"})
+    assert signed_in.headers["location"] == "/staff/queue?lang=fi&assignee=me"
+
+
 def test_sign_in_sets_a_hardened_session_cookie(client: TestClient, staff: dict[str, str]) -> None:
     response = sign_in(client, staff["handler"], PASSWORD)
 

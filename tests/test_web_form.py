@@ -159,15 +159,29 @@ def test_an_action_while_temporal_is_down_is_refused_with_a_reason_not_a_crash(c
     assert "The case service is not reachable just now; please try again shortly." in response.text
 
 
-def test_a_control_character_in_any_form_field_is_a_422_naming_the_field(client: TestClient, db: Database) -> None:
-    data = fill(client, lang="en", applicant__name="A\x00B")
+def test_a_control_character_comes_back_at_its_field(client: TestClient, db: Database) -> None:
+    data = fill(client, lang="en", applicant__name="Maija\x0bMeikäläinen")
     response = client.post(FORM_URL, data=data, headers={"Accept-Language": "en"})
 
     assert response.status_code == 422
-    assert "applicant.name" in response.text
+    assert 'id="applicant.name-error"' in response.text
     assert "Remove the invisible control characters from this field." in response.text
+    assert 'value="131052-308T"' in response.text  # the rest of what was typed stays
     with db.session() as session:
         assert session.exec(select(Application)).first() is None
+
+
+def test_a_control_character_in_any_other_form_is_a_422_naming_the_field(client: TestClient, db: Database) -> None:
+    status_url = client.post("/api/v1/programmes/sole-entrepreneur-2020/applications", json=application()).json()[
+        "status_url"
+    ].replace("http://testserver", "")
+    token = csrf_from(client.get(FORM_URL).text)  # any page of the session carries its token
+    response = client.post(f"{status_url}/withdraw", data={"csrf_token": token, "confirm": "yes", "reason": "a\x00b"},
+                           headers={"Accept-Language": "en"})
+
+    assert response.status_code == 422
+    assert "<code>reason</code>" in response.text
+    assert "Remove the invisible control characters from this field." in response.text
 
 
 @pytest.mark.parametrize("answer", ["maybe", "", "kyllä"])

@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -115,6 +116,9 @@ def _wants_json(request: Request) -> bool:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if all(str(error.get("loc", ("",))[0]) == "path" for error in exc.errors()):
+            # /staff/tasks/0 or /staff/tasks/²: a page that cannot exist, not a form to correct.
+            return await http_error(request, StarletteHTTPException(status_code=404))
         errors = field_errors(exc.errors(), skip=1)
         if _wants_json(request):
             return JSONResponse({"detail": [e.model_dump() for e in errors]}, status_code=422)
@@ -128,13 +132,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             detail = exc.detail if isinstance(exc.detail, list) else [{"field": "", "message": str(exc.detail)}]
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
-        page = render(request, "errors/error.html", {"status": exc.status_code}, status_code=exc.status_code)
+        retry_after = (exc.headers or {}).get("Retry-After")
+        context = {"status": exc.status_code, "retry_after": retry_after}
+        page = render(request, "errors/error.html", context, status_code=exc.status_code)
         page.headers.update(exc.headers or {})  # Retry-After on a 429
         return page
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
-        return RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303)
+        # Back to the same page afterwards, with its query (the language, the queue's filters).
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = f"/staff/login?next={quote(target, safe='')}"
+        if request.query_params.get("lang"):
+            login += f"&lang={quote(request.query_params['lang'], safe='')}"
+        return RedirectResponse(login, status_code=303)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

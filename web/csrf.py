@@ -3,6 +3,7 @@
 import secrets
 
 from fastapi import HTTPException, Request
+from starlette.datastructures import FormData
 
 from web.guards import check_form_text
 
@@ -24,9 +25,19 @@ def rotate_csrf(request: Request) -> None:
 
 async def require_csrf(request: Request) -> None:
     """Dependency for every state-changing form post: the CSRF token, then clean text in every field."""
+    check_form_text(await _checked_form(request))
+
+
+async def require_csrf_token(request: Request) -> None:
+    """The token only, for a form whose schema refuses control characters field by field (models/text.py),
+    so the form can come back with the reason next to the field and what was typed kept."""
+    await _checked_form(request)
+
+
+async def _checked_form(request: Request) -> FormData:
     form = await request.form()
     submitted = form.get(FIELD)
     expected = request.session.get(SESSION_KEY)
     if not isinstance(submitted, str) or not expected or not secrets.compare_digest(submitted, expected):
         raise HTTPException(status_code=403, detail="csrf")
-    check_form_text(form)
+    return form

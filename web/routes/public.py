@@ -13,7 +13,7 @@ from models.application_form import ApplicationForm
 from models.grants import Stage, grant_workflow_id
 from models.payloads import AnswerInput, WithdrawInput
 from models.programme import Programme
-from web.csrf import require_csrf
+from web.csrf import require_csrf, require_csrf_token
 from web.deps import ProgrammeDep, SessionDep, SettingsDep
 from web.form_errors import field_errors, friendly_message
 from web.forms import flat_values, nested
@@ -77,7 +77,8 @@ def application_form(request: Request, programme: ProgrammeDep) -> HTMLResponse:
     return _form_page(request, programme, values, {}, uuid.uuid4().hex, 200)
 
 
-@router.post("/apply/{programme}", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+# The application schema checks every field's text itself, so the form comes back with the reason at the field.
+@router.post("/apply/{programme}", response_class=HTMLResponse, dependencies=[Depends(require_csrf_token)])
 async def submit_form(
     request: Request, programme: ProgrammeDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
