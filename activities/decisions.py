@@ -20,7 +20,9 @@ from models.programme import HELSINKI, Programme
 
 def _outcome(decision: Decision) -> DecisionOutcome:
     return DecisionOutcome(
-        number=decision.number, outcome=Outcome(decision.outcome), amount=decision.amount,
+        number=decision.number,
+        outcome=Outcome(decision.outcome),
+        amount=decision.amount,
         reasons=list(decision.reasons),
     )
 
@@ -141,9 +143,13 @@ class DecisionActivities:
             application.status = Stage.APPROVED if approved else Stage.REJECTED
             session.add(application)
             audit(
-                session, action="decided", application_id=request.application_id,
-                actor_id=request.decider.user_id, organisation_code=request.decider.organisation_code,
-                number=decision.number, outcome=decision.outcome,
+                session,
+                action="decided",
+                application_id=request.application_id,
+                actor_id=request.decider.user_id,
+                organisation_code=request.decider.organisation_code,
+                number=decision.number,
+                outcome=decision.outcome,
             )
             try:
                 session.commit()

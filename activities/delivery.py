@@ -30,8 +30,15 @@ from models.types import utcnow
 
 class DeliveryActivities:
     def __init__(
-        self, db: Database, store: FileStore, mailer: Mailer, programmes: dict[str, Programme],
-        pool: ProcessPoolExecutor, *, base_url: str, secret: str,
+        self,
+        db: Database,
+        store: FileStore,
+        mailer: Mailer,
+        programmes: dict[str, Programme],
+        pool: ProcessPoolExecutor,
+        *,
+        base_url: str,
+        secret: str,
     ) -> None:
         self._db, self._store, self._mailer, self._programmes = db, store, mailer, programmes
         self._pool, self._base_url, self._secret = pool, base_url, secret
@@ -69,7 +76,10 @@ class DeliveryActivities:
             filename = re.sub(r"[^A-Za-z0-9]+", "-", email.message_id.strip("<>").split("@")[0]) + ".pdf"
             await self._mailer.send(
                 OutgoingEmail(
-                    to=email.to, subject=email.subject, text=email.text, message_id=email.message_id,
+                    to=email.to,
+                    subject=email.subject,
+                    text=email.text,
+                    message_id=email.message_id,
                     attachments=[Attachment(filename=filename, content_type="application/pdf", data=pdf)],
                 )
             )
@@ -88,15 +98,27 @@ class DeliveryActivities:
             dispatched_on = helsinki_today()
             facts = letter_facts(session, decision, programme, Channel.EMAIL, dispatched_on)
             subject, text = render_email(
-                "decision", application.language, name=application.applicant_name, reference=application.reference,
-                approved=decision.outcome == "approve", number=decision.number, received_on=facts.deemed_received_on,
+                "decision",
+                application.language,
+                name=application.applicant_name,
+                reference=application.reference,
+                approved=decision.outcome == "approve",
+                number=decision.number,
+                received_on=facts.deemed_received_on,
                 last_day=facts.last_day,
                 status_url=f"{self._base_url}/status/{status_token(ref.application_id, self._secret)}",
             )
             message_id = f"<decision.{decision.id}.{re.sub(r'[^A-Za-z0-9]', '', decision.number)}@grantdesk>"
             if log is None:
-                session.add(EmailLog(key=key, application_id=ref.application_id, to_address=application.email,
-                                     subject=subject[:300], message_id=message_id))
+                session.add(
+                    EmailLog(
+                        key=key,
+                        application_id=ref.application_id,
+                        to_address=application.email,
+                        subject=subject[:300],
+                        message_id=message_id,
+                    )
+                )
                 session.commit()
             email = OutgoingEmail(to=application.email, subject=subject, text=text, message_id=message_id)
             return email, letter_html(facts), dispatched_on
@@ -112,8 +134,16 @@ class DeliveryActivities:
             decision = self._decision(session, ref.application_id)
             if stored_letter(session, decision.id or 0, dispatched_on) is None:
                 application = load_application(session, ref.application_id)
-                archive(session, self._store, pdf=pdf, kind=LETTER, version=dispatched_on.isoformat(),
-                        language=application.language, programme_code=decision.programme_code, decision=decision)
+                archive(
+                    session,
+                    self._store,
+                    pdf=pdf,
+                    kind=LETTER,
+                    version=dispatched_on.isoformat(),
+                    language=application.language,
+                    programme_code=decision.programme_code,
+                    decision=decision,
+                )
                 session.commit()
 
     def _record_sent(self, ref: ApplicationRef, dispatched_on_iso: str) -> None:
@@ -128,8 +158,13 @@ class DeliveryActivities:
             log.sent_at = now
             session.add(log)
             add_timeline_event(session, ref.application_id, "decision_sent")
-            audit(session, action="decision_sent", application_id=ref.application_id, channel="email",
-                  key=f"decision_sent:{decision.id}")
+            audit(
+                session,
+                action="decision_sent",
+                application_id=ref.application_id,
+                channel="email",
+                key=f"decision_sent:{decision.id}",
+            )
             session.commit()
 
     @staticmethod
@@ -138,4 +173,3 @@ class DeliveryActivities:
         if decision is None:
             raise ValueError(f"application {application_id} has no decision")
         return decision
-

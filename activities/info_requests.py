@@ -43,8 +43,11 @@ class InfoRequestActivities:
             reply_by = request.reply_by or helsinki_today() + timedelta(days)
             session.add(
                 InfoRequest(
-                    application_id=request.application_id, seq=request.seq, message=request.message,
-                    reply_by=reply_by, requested_by=request.actor.user_id,
+                    application_id=request.application_id,
+                    seq=request.seq,
+                    message=request.message,
+                    reply_by=reply_by,
+                    requested_by=request.actor.user_id,
                 )
             )
             session.commit()
@@ -135,8 +138,11 @@ class InfoRequestActivities:
             if log is None:
                 session.add(
                     EmailLog(
-                        key=key, application_id=ref.application_id, to_address=application.email,
-                        subject=subject[:300], message_id=message_id,
+                        key=key,
+                        application_id=ref.application_id,
+                        to_address=application.email,
+                        subject=subject[:300],
+                        message_id=message_id,
                     )
                 )
                 session.commit()

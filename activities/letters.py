@@ -62,7 +62,14 @@ def stored_letter(session: Session, decision_id: int, dispatched_on: date) -> Do
 
 
 def archive(
-    session: Session, store: FileStore, *, pdf: bytes, kind: str, version: str, language: str, programme_code: str,
+    session: Session,
+    store: FileStore,
+    *,
+    pdf: bytes,
+    kind: str,
+    version: str,
+    language: str,
+    programme_code: str,
     decision: Decision | None = None,
 ) -> Document:
     document = Document(

@@ -47,8 +47,15 @@ def build_message(sender: str, email: OutgoingEmail) -> EmailMessage:
 
 class SmtpMailer:
     def __init__(
-        self, *, host: str, port: int, sender: str, username: str | None = None, password: str | None = None,
-        starttls: bool = False, timeout: float = 30,
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 30,
     ) -> None:
         self._host, self._port, self._sender = host, port, sender
         self._username, self._password, self._starttls, self._timeout = username, password, starttls, timeout

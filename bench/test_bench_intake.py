@@ -40,8 +40,13 @@ def test_intake_against_a_bare_endpoint(tmp_path: Path) -> None:
     upgrade(f"sqlite:///{db_path}")
     db = Database(f"sqlite:///{db_path}")
     # One client sending thousands: the per-client limit on public posts would stop it, so it is off here.
-    settings = Settings(environment="test", database_url=db.url, secret_key=TEST_SECRET, payload_key=TEST_PAYLOAD_KEY,
-                        public_post_limit="")
+    settings = Settings(
+        environment="test",
+        database_url=db.url,
+        secret_key=TEST_SECRET,
+        payload_key=TEST_PAYLOAD_KEY,
+        public_post_limit="",
+    )
     app = create_app(settings, db=db, programmes=PROGRAMMES, clock=lambda: IN_2020_WINDOW, run_relay=False)
 
     bare = FastAPI()

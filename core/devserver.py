@@ -83,9 +83,19 @@ def _refuse(message: str) -> None:
 
 def temporal_dev_server_command(port: int, ui_port: int, db_file: str) -> list[str]:
     return [
-        str(binary("temporal")), "server", "start-dev",
-        "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
-        "--db-filename", db_file, "--log-level", "error",
+        str(binary("temporal")),
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ui-port",
+        str(ui_port),
+        "--db-filename",
+        db_file,
+        "--log-level",
+        "error",
     ]
 
 

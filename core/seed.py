@@ -10,8 +10,11 @@ from models.registry import RegisteredBusiness
 from models.staff import Organisation, Role, User, UserRole
 
 ORGANISATIONS = [
-    ("E", "City of Espoo, Economic Development and Employment Unit",
-     "Industrial policy, employment services; coordinates the network and runs the grant."),
+    (
+        "E",
+        "City of Espoo, Economic Development and Employment Unit",
+        "Industrial policy, employment services; coordinates the network and runs the grant.",
+    ),
     ("EE", "Enter Espoo", "Business attraction, landing services, investors, tourism, matchmaking events."),
     ("YE", "EnterpriseEspoo", "Free business advice over the life cycle, start-up grant advice, business plans."),
     ("EY", "Federation of Espoo Enterprises", "Member services, advocacy, legal and tax advice, training."),
@@ -54,8 +57,14 @@ def seed_reference_data(session: Session) -> None:
         if session.get(RegisteredBusiness, business_id) is None:
             session.add(
                 RegisteredBusiness(
-                    business_id=business_id, name=name, company_form=form, home_municipality=town,
-                    industry_code=tol, registered_on=registered, employees=employees, tax_debt=tax_debt,
+                    business_id=business_id,
+                    name=name,
+                    company_form=form,
+                    home_municipality=town,
+                    industry_code=tol,
+                    registered_on=registered,
+                    employees=employees,
+                    tax_debt=tax_debt,
                 )
             )
     session.commit()
@@ -65,7 +74,9 @@ def create_user(
     session: Session, *, email: str, full_name: str, organisation: str, roles: list[Role], password: str
 ) -> User:
     user = User(
-        email=email.lower(), full_name=full_name, organisation_code=organisation,
+        email=email.lower(),
+        full_name=full_name,
+        organisation_code=organisation,
         password_hash=password_hash.hash(password),
     )
     session.add(user)

@@ -33,8 +33,12 @@ def shared_pdf_pool() -> ProcessPoolExecutor:
 def mailer_from(settings: Settings) -> Mailer:
     if settings.mail_backend == "smtp":
         return SmtpMailer(
-            host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from,
-            username=settings.smtp_username, password=settings.smtp_password, starttls=settings.smtp_starttls,
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
         )
     return FileMailer(settings.mail_dir, settings.mail_from)
 
@@ -56,12 +60,15 @@ def build_worker(
     tasks = TaskActivities(db)
     decisions = DecisionActivities(db, programmes)
     mailer = mailer or mailer_from(settings)
-    info = InfoRequestActivities(
-        db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key
-    )
+    info = InfoRequestActivities(db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key)
     delivery = DeliveryActivities(
-        db, LocalFileStore(settings.documents_dir), mailer, programmes, pdf_pool or shared_pdf_pool(),
-        base_url=settings.public_base_url, secret=settings.secret_key,
+        db,
+        LocalFileStore(settings.documents_dir),
+        mailer,
+        programmes,
+        pdf_pool or shared_pdf_pool(),
+        base_url=settings.public_base_url,
+        secret=settings.secret_key,
     )
     return Worker(
         client,

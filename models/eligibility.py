@@ -113,9 +113,7 @@ class _Facts:
         self.started_on = self._pick("business.started_on", b.started_on, registry.started_on)
         self.employees = self._pick("business.employees", b.employees, registry.employees)
         self.tax_debt = self._pick("aid.tax_debt", app.aid.tax_debt, registry.tax_debt)
-        self.other_corona_aid = self._pick(
-            "aid.other_corona_aid", app.aid.other_corona_aid, registry.other_corona_aid
-        )
+        self.other_corona_aid = self._pick("aid.other_corona_aid", app.aid.other_corona_aid, registry.other_corona_aid)
         self.de_minimis = self._pick("aid.de_minimis_eur_3y", app.aid.de_minimis_eur_3y, registry.de_minimis_eur_3y)
         if registry.business_name is not None:
             self._pick("business.name", b.name, registry.business_name)

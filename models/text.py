@@ -15,9 +15,7 @@ CONTROL_CHARACTER_MESSAGE = "contains control characters"
 
 
 def has_control_characters(text: str) -> bool:
-    return any(
-        unicodedata.category(ch) in ("Cc", "Cs") and ch not in ALLOWED_CONTROLS for ch in text
-    )
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in ALLOWED_CONTROLS for ch in text)
 
 
 def refuse_control_characters(value: object) -> object:

@@ -39,8 +39,12 @@ def monthly_average(amount: Decimal, start: date, end: date) -> Decimal:
 
 
 def turnover_drop(
-    reference_eur: Decimal, reference_start: date, reference_end: date,
-    crisis_eur: Decimal, crisis_start: date, crisis_end: date,
+    reference_eur: Decimal,
+    reference_start: date,
+    reference_end: date,
+    crisis_eur: Decimal,
+    crisis_start: date,
+    crisis_end: date,
 ) -> Decimal | None:
     """Share by which the monthly average fell (0.45 = fell 45%); None when there was no reference turnover.
 

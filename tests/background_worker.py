@@ -27,7 +27,11 @@ def worker_thread(settings: Settings, db: Database, programmes: dict[str, Progra
         client = await connect(settings.temporal_address, settings.temporal_namespace, settings.payload_key)
         with ThreadPoolExecutor(max_workers=8) as executor:
             worker = build_worker(
-                client, settings=settings, db=db, programmes=programmes, executor=executor,
+                client,
+                settings=settings,
+                db=db,
+                programmes=programmes,
+                executor=executor,
                 mailer=FileMailer(mail_dir, settings.mail_from),
             )
             async with worker:

@@ -125,8 +125,6 @@ async def fresh_temporal() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def desk(
-    fresh_temporal: str, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path
-) -> Iterator[Desk]:
+def desk(fresh_temporal: str, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path) -> Iterator[Desk]:
     with open_desk(fresh_temporal, sqlite_db, programmes, tmp_path) as opened:
         yield opened

@@ -65,14 +65,20 @@ def open_desk(
     emails = {key: email for key, (email, _, _) in STAFF.items()}
     with sqlite_db.session() as session:
         for key, (email, org, roles) in EXTRA_STAFF.items():
-            user = create_user(session, email=email, full_name=key.title(), organisation=org, roles=roles,
-                               password=PASSWORD)
-            staff[key] = Actor(user_id=user.id or 0, name=key.title(), organisation_code=org,
-                               roles=[str(r) for r in roles])
+            user = create_user(
+                session, email=email, full_name=key.title(), organisation=org, roles=roles, password=PASSWORD
+            )
+            staff[key] = Actor(
+                user_id=user.id or 0, name=key.title(), organisation_code=org, roles=[str(r) for r in roles]
+            )
             emails[key] = email
     settings = make_settings(
-        sqlite_db, temporal_address=temporal_address, task_queue=f"desk-{uuid.uuid4()}", outbox_poll_seconds=0.1,
-        documents_dir=tmp_path / "documents", mail_dir=tmp_path / "mail",
+        sqlite_db,
+        temporal_address=temporal_address,
+        task_queue=f"desk-{uuid.uuid4()}",
+        outbox_poll_seconds=0.1,
+        documents_dir=tmp_path / "documents",
+        mail_dir=tmp_path / "mail",
     )
     with worker_thread(settings, sqlite_db, programmes, tmp_path / "mail"):
         app = create_app(settings, db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
@@ -90,4 +96,3 @@ def wait_until(check, seconds: float = 15):
             return result
         time.sleep(0.05)
     raise AssertionError("timed out waiting for the workflow")
-

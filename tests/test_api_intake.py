@@ -200,8 +200,9 @@ def test_control_characters_in_a_query_are_a_422(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("number", ["0." + "0" * 20_000 + "1", "1e-400", "1e400", "0.001"])
-def test_an_amount_that_is_not_whole_cents_is_refused_not_rounded(client: TestClient, db: Database,
-                                                                  number: str) -> None:
+def test_an_amount_that_is_not_whole_cents_is_refused_not_rounded(
+    client: TestClient, db: Database, number: str
+) -> None:
     body = json.dumps(application()).replace('"de_minimis_eur_3y": "0.00"', f'"de_minimis_eur_3y": {number}')
     assert number in body
     response = client.post(URL, content=body.encode(), headers={"content-type": "application/json"})
@@ -224,8 +225,10 @@ def test_an_idempotency_key_belongs_to_its_programme(db: Database, programmes: d
     assert "Idempotent-Replayed" not in other.headers
     assert first.json()["reference"] != other.json()["reference"]
     with db.session() as session:
-        assert sorted(a.programme_code for a in session.exec(select(Application))) == ["other-2020",
-                                                                                       "sole-entrepreneur-2020"]
+        assert sorted(a.programme_code for a in session.exec(select(Application))) == [
+            "other-2020",
+            "sole-entrepreneur-2020",
+        ]
 
 
 def test_public_posts_are_limited_per_client(db: Database, programmes: dict[str, Programme]) -> None:

@@ -134,44 +134,63 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "GET /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public)],
         "POST /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public, form)],
         "GET /status/{token}": [Case(f"/status/{token}", public), Case(f"/status/{token}x", token_refused)],
-        "POST /status/{token}/answer": [Case(f"/status/{token}/answer", public, {"answer": "x"}),
-                                        Case(f"/status/{token}x/answer", token_refused, {"answer": "x"})],
-        "POST /status/{token}/withdraw": [Case(f"/status/{token}/withdraw", public, form),
-                                          Case(f"/status/{token}x/withdraw", token_refused, form)],
-        "GET /status/{token}/letter": [Case(f"/status/{token}/letter", public),
-                                       Case(f"/status/{token}x/letter", token_refused)],
+        "POST /status/{token}/answer": [
+            Case(f"/status/{token}/answer", public, {"answer": "x"}),
+            Case(f"/status/{token}x/answer", token_refused, {"answer": "x"}),
+        ],
+        "POST /status/{token}/withdraw": [
+            Case(f"/status/{token}/withdraw", public, form),
+            Case(f"/status/{token}x/withdraw", token_refused, form),
+        ],
+        "GET /status/{token}/letter": [
+            Case(f"/status/{token}/letter", public),
+            Case(f"/status/{token}x/letter", token_refused),
+        ],
         "POST /api/v1/programmes/{programme}/applications": [
-            Case("/api/v1/programmes/sole-entrepreneur-2020/applications", public, application(), json=True)],
-        "GET /api/v1/status/{token}": [Case(f"/api/v1/status/{token}", public),
-                                       Case(f"/api/v1/status/{token}x", token_refused)],
+            Case("/api/v1/programmes/sole-entrepreneur-2020/applications", public, application(), json=True)
+        ],
+        "GET /api/v1/status/{token}": [
+            Case(f"/api/v1/status/{token}", public),
+            Case(f"/api/v1/status/{token}x", token_refused),
+        ],
         "GET /staff/login": [Case("/staff/login", public)],
         "POST /staff/login": [Case("/staff/login", public, {"email": "nobody@e.example", "password": "x"})],
         "GET /staff/password": [Case("/staff/password", signed_in)],
         "POST /staff/password": [Case("/staff/password", signed_in, {"current": "wrong", "new": "", "repeat": ""})],
         "GET /staff": [Case("/staff", signed_in)],
-        "GET /staff/applications/{application_id}": [Case(f"/staff/applications/{ids['application']}",
-                                                           case(*case_roles))],
+        "GET /staff/applications/{application_id}": [
+            Case(f"/staff/applications/{ids['application']}", case(*case_roles))
+        ],
         "GET /staff/queue": [Case("/staff/queue", roles(*case_roles))],
         "POST /staff/queue/next": [Case("/staff/queue/next", roles(Role.HANDLER), {"role": "handler"})],
         "GET /staff/tasks/{task_id}": [Case(task, case(*case_roles))],
         "POST /staff/tasks/{task_id}/claim": [Case(f"{task}/claim", case(*case_roles, acting=(Role.HANDLER,)), form)],
         "POST /staff/tasks/{task_id}/release": [Case(f"{task}/release", case(*case_roles), form)],
-        "POST /staff/tasks/{task_id}/request-info": [Case(f"{task}/request-info", case(*case_roles),
-                                                          {"message": "?"})],
+        "POST /staff/tasks/{task_id}/request-info": [Case(f"{task}/request-info", case(*case_roles), {"message": "?"})],
         "POST /staff/tasks/{task_id}/propose": [Case(f"{task}/propose", case(*case_roles), {"outcome": "approve"})],
         "POST /staff/tasks/{task_id}/decide": [Case(f"{task}/decide", case(*case_roles), {"verdict": "accept"})],
         "POST /staff/tasks/{task_id}/redeliver": [Case(f"{task}/redeliver", case(*case_roles), {"channel": "email"})],
-        "GET /staff/attachments/{attachment_id}": [Case(f"/staff/attachments/{ids['attachment']}",
-                                                        case(*case_roles))],
-        "GET /staff/documents/{document_id}": [Case(f"/staff/documents/{ids['letter']}", case(*case_roles)),
-                                               Case(f"/staff/documents/{ids['batch']}", print_batch)],
+        "GET /staff/attachments/{attachment_id}": [Case(f"/staff/attachments/{ids['attachment']}", case(*case_roles))],
+        "GET /staff/documents/{document_id}": [
+            Case(f"/staff/documents/{ids['letter']}", case(*case_roles)),
+            Case(f"/staff/documents/{ids['batch']}", print_batch),
+        ],
         "GET /staff/coordination": [Case("/staff/coordination", roles(Role.COORDINATOR))],
-        "POST /staff/coordination/reassign": [Case("/staff/coordination/reassign", roles(Role.COORDINATOR),
-                                                   {"task_ids": [str(ids["task"])], "to_user": ""})],
-        "POST /staff/coordination/reassign-all": [Case("/staff/coordination/reassign-all", roles(Role.COORDINATOR),
-                                                       {"from_user": str(ids["handler"]), "to_user": ""})],
-        "POST /staff/coordination/print-batch": [Case("/staff/coordination/print-batch", roles(Role.COORDINATOR),
-                                                      form)],
+        "POST /staff/coordination/reassign": [
+            Case(
+                "/staff/coordination/reassign", roles(Role.COORDINATOR), {"task_ids": [str(ids["task"])], "to_user": ""}
+            )
+        ],
+        "POST /staff/coordination/reassign-all": [
+            Case(
+                "/staff/coordination/reassign-all",
+                roles(Role.COORDINATOR),
+                {"from_user": str(ids["handler"]), "to_user": ""},
+            )
+        ],
+        "POST /staff/coordination/print-batch": [
+            Case("/staff/coordination/print-batch", roles(Role.COORDINATOR), form)
+        ],
         "GET /openapi.json": [Case("/openapi.json", administrators)],
         "GET /docs": [Case("/docs", administrators)],
         "GET /redoc": [Case("/redoc", administrators)],
@@ -190,8 +209,9 @@ def route_table(app: FastAPI) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def fixture(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
-            programmes: dict[str, Programme]) -> Iterator[Fixture]:
+def fixture(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, programmes: dict[str, Programme]
+) -> Iterator[Fixture]:
     folder = tmp_path_factory.mktemp("matrix")
     db_file = folder / "matrix.db"
     shutil.copy(sqlite_template, db_file)
@@ -201,18 +221,35 @@ def fixture(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
     with db.session() as session:
         seed_reference_data(session)
         for p in PRINCIPALS[1:]:
-            user = create_user(session, email=p.email, full_name=str(p), organisation=OWN if p.own else OTHER,
-                               roles=[Role(str(p.role))], password=PASSWORD)
+            user = create_user(
+                session,
+                email=p.email,
+                full_name=str(p),
+                organisation=OWN if p.own else OTHER,
+                roles=[Role(str(p.role))],
+                password=PASSWORD,
+            )
             ids.setdefault(str(p.role), user.id or 0)
     ids["application"] = application_id = accept(db, programmes["sole-entrepreneur-2020"])
     with db.session() as session:
         rows: dict[str, Task | Attachment | Document] = {
-            "task": Task(key=f"grant-{application_id}/handle/1", application_id=application_id,
-                         programme_code="sole-entrepreneur-2020", kind=TaskKind.HANDLE, role=Role.HANDLER,
-                         status=TaskStatus.OPEN, arrived_at=datetime(2020, 5, 2, tzinfo=UTC)),
-            "attachment": Attachment(application_id=application_id, filename="ledger.pdf",
-                                     content_type="application/pdf", size=len(PDF),
-                                     sha256=hashlib.sha256(PDF).hexdigest(), storage_key=store.put(PDF)),
+            "task": Task(
+                key=f"grant-{application_id}/handle/1",
+                application_id=application_id,
+                programme_code="sole-entrepreneur-2020",
+                kind=TaskKind.HANDLE,
+                role=Role.HANDLER,
+                status=TaskStatus.OPEN,
+                arrived_at=datetime(2020, 5, 2, tzinfo=UTC),
+            ),
+            "attachment": Attachment(
+                application_id=application_id,
+                filename="ledger.pdf",
+                content_type="application/pdf",
+                size=len(PDF),
+                sha256=hashlib.sha256(PDF).hexdigest(),
+                storage_key=store.put(PDF),
+            ),
             "letter": _document(store, DocumentKind.DECISION_LETTER, application_id),
             "batch": _document(store, DocumentKind.PRINT_BATCH, None),
         }
@@ -221,14 +258,23 @@ def fixture(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
         session.commit()
         ids.update({name: row.id or 0 for name, row in rows.items()})
     db.dispose()
-    yield Fixture(db_file=db_file, documents=folder / "documents", token=status_token(application_id, TEST_SECRET),
-                  ids=ids)
+    yield Fixture(
+        db_file=db_file, documents=folder / "documents", token=status_token(application_id, TEST_SECRET), ids=ids
+    )
 
 
 def _document(store: LocalFileStore, kind: str, application_id: int | None) -> Document:
-    return Document(kind=kind, version="2020-05-04", application_id=application_id,
-                    programme_code="sole-entrepreneur-2020", language="fi", content_type="application/pdf",
-                    size=len(PDF), sha256=hashlib.sha256(PDF).hexdigest(), storage_key=store.put(PDF))
+    return Document(
+        kind=kind,
+        version="2020-05-04",
+        application_id=application_id,
+        programme_code="sole-entrepreneur-2020",
+        language="fi",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        storage_key=store.put(PDF),
+    )
 
 
 def outcome(status: int, location: str) -> str:
@@ -243,8 +289,9 @@ def test_every_route_has_a_line_in_the_matrix(fixture: Fixture, programmes: dict
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS, ids=str)
-def test_who_gets_what(fixture: Fixture, principal: Principal, programmes: dict[str, Programme],
-                       tmp_path: Path) -> None:
+def test_who_gets_what(
+    fixture: Fixture, principal: Principal, programmes: dict[str, Programme], tmp_path: Path
+) -> None:
     shutil.copy(fixture.db_file, tmp_path / "copy.db")
     shutil.copytree(fixture.documents, tmp_path / "documents")
     db = Database(f"sqlite:///{tmp_path / 'copy.db'}")

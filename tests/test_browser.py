@@ -37,10 +37,17 @@ def browser() -> Iterator[Browser]:
 def site(sqlite_db: Database, programmes: dict[str, Programme]) -> Iterator[str]:
     with sqlite_db.session() as session:
         seed_reference_data(session)
-        create_user(session, email="handler@e.example", full_name="Hanna", organisation="E",
-                    roles=[Role.HANDLER], password="browser-test-password")
-    app = create_app(make_settings(sqlite_db), db=sqlite_db, programmes=programmes,
-                     clock=lambda: IN_2020_WINDOW, run_relay=False)
+        create_user(
+            session,
+            email="handler@e.example",
+            full_name="Hanna",
+            organisation="E",
+            roles=[Role.HANDLER],
+            password="browser-test-password",
+        )
+    app = create_app(
+        make_settings(sqlite_db), db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False
+    )
     with serve(app) as url:
         yield url
 

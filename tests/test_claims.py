@@ -24,13 +24,22 @@ def queue_of(db: Database, programme, count: int) -> None:
     with db.session() as session:
         for n in range(count):
             receipt = submit_application(
-                session, programme=programme,
+                session,
+                programme=programme,
                 form=ApplicationForm.model_validate(application(applicant__personal_id=PERSONAL_IDS[n % 6])),
-                submitted_at=IN_2020_WINDOW + timedelta(minutes=n), secret=TEST_SECRET,
+                submitted_at=IN_2020_WINDOW + timedelta(minutes=n),
+                secret=TEST_SECRET,
             )
-            session.add(Task(key=f"grant-{receipt.application_id}/handle/1", application_id=receipt.application_id,
-                             programme_code=PROGRAMME, kind="handle", role="handler",
-                             arrived_at=IN_2020_WINDOW + timedelta(minutes=n)))
+            session.add(
+                Task(
+                    key=f"grant-{receipt.application_id}/handle/1",
+                    application_id=receipt.application_id,
+                    programme_code=PROGRAMME,
+                    kind="handle",
+                    role="handler",
+                    arrived_at=IN_2020_WINDOW + timedelta(minutes=n),
+                )
+            )
         session.commit()
 
 
@@ -38,8 +47,15 @@ def handlers(db: Database, count: int) -> list[int]:
     with db.session() as session:
         seed_reference_data(session)
         return [
-            create_user(session, email=f"h{n}@e.example", full_name=f"H{n}", organisation="E", roles=[Role.HANDLER],
-                        password="pw-pw-pw-pw").id or 0
+            create_user(
+                session,
+                email=f"h{n}@e.example",
+                full_name=f"H{n}",
+                organisation="E",
+                roles=[Role.HANDLER],
+                password="pw-pw-pw-pw",
+            ).id
+            or 0
             for n in range(count)
         ]
 

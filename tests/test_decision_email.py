@@ -68,21 +68,31 @@ def staff(sqlite_db: Database) -> dict[str, Actor]:
 
 @pytest.fixture
 async def queue(
-    temporal_env: WorkflowEnvironment, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path,
-    staff: dict[str, Actor], smtp: SmtpServer,
+    temporal_env: WorkflowEnvironment,
+    sqlite_db: Database,
+    programmes: dict[str, Programme],
+    tmp_path: Path,
+    staff: dict[str, Actor],
+    smtp: SmtpServer,
 ) -> AsyncIterator[str]:
     mailer = SmtpMailer(host="127.0.0.1", port=smtp.port, sender="grants@espoo.example", timeout=5)
     async with running_worker(temporal_env.client, sqlite_db, programmes, tmp_path / "mail", mailer=mailer) as q:
         yield q
 
 
-async def decide(env: WorkflowEnvironment, queue: str, db: Database, programme: Programme,
-                 staff: dict[str, Actor], **changes: object):
+async def decide(
+    env: WorkflowEnvironment, queue: str, db: Database, programme: Programme, staff: dict[str, Actor], **changes: object
+):
     application_id = accept(db, programme, **changes)
     handle = await start(env.client, queue, application_id, programme.code)
     await wait_for_stage(handle, "assessed")
-    proposal = ProposeInput(task_key=current_task(db, application_id).key, actor=staff["handler"], outcome="reject",
-                            reasons=["TURNOVER_DROP"], justification="Turnover fell 8.3%.")
+    proposal = ProposeInput(
+        task_key=current_task(db, application_id).key,
+        actor=staff["handler"],
+        outcome="reject",
+        reasons=["TURNOVER_DROP"],
+        justification="Turnover fell 8.3%.",
+    )
     await handle.execute_update(GrantApplicationWorkflow.propose, proposal)
     await handle.execute_update(
         GrantApplicationWorkflow.decide,
@@ -98,8 +108,12 @@ def pdf_text(message: EmailMessage) -> str:
 
 
 async def test_the_decision_arrives_with_its_letter(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
-    staff: dict[str, Actor], smtp: SmtpServer,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
+    staff: dict[str, Actor],
+    smtp: SmtpServer,
 ) -> None:
     smtp.start()
     _, handle = await decide(temporal_env, queue, sqlite_db, programme, staff, turnover__crisis_eur="11000.00")
@@ -119,8 +133,12 @@ async def test_the_decision_arrives_with_its_letter(
 
 
 async def test_smtp_down_for_a_while_then_up_delivers_exactly_once(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
-    staff: dict[str, Actor], smtp: SmtpServer,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
+    staff: dict[str, Actor],
+    smtp: SmtpServer,
 ) -> None:
     _, handle = await decide(temporal_env, queue, sqlite_db, programme, staff, turnover__crisis_eur="11000.00")
 
@@ -139,8 +157,12 @@ async def test_smtp_down_for_a_while_then_up_delivers_exactly_once(
 
 
 async def test_exhausted_retries_become_a_task_and_post_takes_over(
-    temporal_env: WorkflowEnvironment, queue: str, sqlite_db: Database, programme: Programme,
-    staff: dict[str, Actor], smtp: SmtpServer,
+    temporal_env: WorkflowEnvironment,
+    queue: str,
+    sqlite_db: Database,
+    programme: Programme,
+    staff: dict[str, Actor],
+    smtp: SmtpServer,
 ) -> None:
     application_id, handle = await decide(temporal_env, queue, sqlite_db, programme, staff)
 

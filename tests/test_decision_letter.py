@@ -143,8 +143,15 @@ def test_nothing_named_in_the_letter_is_fetched_and_html_is_text(programme: Prog
     hostile = " ".join(payloads)
     fetcher = ProjectFilesOnly()
     letter = facts(
-        programme, applicant_name=hostile, business_name=hostile, justification=hostile, reference=hostile,
-        presenter=hostile, decider=hostile, business_id=hostile, number=hostile,
+        programme,
+        applicant_name=hostile,
+        business_name=hostile,
+        justification=hostile,
+        reference=hostile,
+        presenter=hostile,
+        decider=hostile,
+        business_id=hostile,
+        number=hostile,
     )
     pdf = render_pdf(letter_html(letter), fetcher=fetcher)
 

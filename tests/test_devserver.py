@@ -81,8 +81,16 @@ class Dev:
 
     def start(self) -> "Dev":
         command = [
-            str(GRANTDESK), "dev", "--port", str(self.port), "--temporal-port", str(self.temporal_port),
-            "--ui-port", str(self.ui_port), "--state-dir", str(self.folder),
+            str(GRANTDESK),
+            "dev",
+            "--port",
+            str(self.port),
+            "--temporal-port",
+            str(self.temporal_port),
+            "--ui-port",
+            str(self.ui_port),
+            "--state-dir",
+            str(self.folder),
         ]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env)

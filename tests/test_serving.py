@@ -18,13 +18,19 @@ def decide_through_the_pages(desk: Desk, **changes: object) -> tuple[str, Decisi
     open_tasks(desk)
     desk.sign_in_as("handler")
     task_id = take_next(desk)
-    post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/propose",
-         {"outcome": "approve", "justification": "All conditions met."})
+    post(
+        desk,
+        f"/staff/tasks/{task_id}",
+        f"/staff/tasks/{task_id}/propose",
+        {"outcome": "approve", "justification": "All conditions met."},
+    )
     open_tasks(desk, kind="decide")
     desk.sign_in_as("decider")
     decide_id = take_next(desk, "decider")
-    assert post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide",
-                {"verdict": "accept"}).status_code == 303
+    assert (
+        post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide", {"verdict": "accept"}).status_code
+        == 303
+    )
     with desk.db.session() as session:
         decision = wait_until(lambda: session.exec(select(Decision)).first())
     return receipt["status_url"].replace("http://testserver", ""), decision

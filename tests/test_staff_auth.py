@@ -33,8 +33,9 @@ def staff(db: Database) -> dict[str, str]:
             "finance": ("finance@e.example", "E", [Role.FINANCE]),
         }
         for email, org, roles in people.values():
-            create_user(session, email=email, full_name=email.split("@")[0], organisation=org, roles=roles,
-                        password=PASSWORD)
+            create_user(
+                session, email=email, full_name=email.split("@")[0], organisation=org, roles=roles, password=PASSWORD
+            )
     return {key: email for key, (email, _, _) in people.items()}
 
 
@@ -57,9 +58,16 @@ def test_sign_in_returns_to_the_page_asked_for_in_its_language(client: TestClien
     assert login == "/staff/login?next=%2Fstaff%2Fqueue%3Flang%3Dfi%26assignee%3Dme&lang=fi"
     page = client.get(login)
     assert "Kirjaudu" in page.text  # the sign-in page in Finnish
-    signed_in = client.post("/staff/login", follow_redirects=False, data={
-        "email": staff["handler"], "password": PASSWORD, "csrf_token": csrf_from(page.text),
-        "next": "/staff/queue?lang=fi&assignee=me"})
+    signed_in = client.post(
+        "/staff/login",
+        follow_redirects=False,
+        data={
+            "email": staff["handler"],
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "/staff/queue?lang=fi&assignee=me",
+        },
+    )
     assert signed_in.headers["location"] == "/staff/queue?lang=fi&assignee=me"
 
 
@@ -121,8 +129,12 @@ def test_next_parameter_never_leaves_the_site(client: TestClient, staff: dict[st
     page = client.get("/staff/login?next=https://evil.example/")
     response = client.post(
         "/staff/login",
-        data={"email": staff["handler"], "password": PASSWORD, "csrf_token": csrf_from(page.text),
-              "next": "//evil.example/"},
+        data={
+            "email": staff["handler"],
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "//evil.example/",
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/staff"
@@ -152,8 +164,6 @@ def test_placeholder_secrets_are_refused_outside_dev() -> None:
     with pytest.raises(ValidationError, match="PAYLOAD_KEY"):
         Settings(environment="production", secret_key="s" * 40, payload_key=DEV_PAYLOAD_KEY)
     assert Settings(environment="dev").secret_key == DEV_SECRET
-
-
 
 
 # --- sessions end when they should (issue 7) --------------------------------------------------------
@@ -204,15 +214,19 @@ def test_deactivation_ends_every_session(client: TestClient, db: Database, staff
     assert sign_in(client, staff["handler"], PASSWORD).status_code == 401
 
 
-def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(client: TestClient,
-                                                                       staff: dict[str, str]) -> None:
+def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(
+    client: TestClient, staff: dict[str, str]
+) -> None:
     sign_in(client, staff["handler"], PASSWORD)
     with TestClient(client.app) as phone:
         sign_in(phone, staff["handler"], PASSWORD)
         token = csrf_from(client.get("/staff/password").text)
         new = "a much longer new passphrase"
-        changed = client.post("/staff/password", data={"csrf_token": token, "current": PASSWORD, "new": new,
-                                                       "repeat": new}, follow_redirects=False)
+        changed = client.post(
+            "/staff/password",
+            data={"csrf_token": token, "current": PASSWORD, "new": new, "repeat": new},
+            follow_redirects=False,
+        )
 
         assert changed.status_code == 303
         assert client.get("/staff", follow_redirects=False).status_code == 200  # this browser goes on
@@ -230,12 +244,14 @@ def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(client: Te
         (PASSWORD, "long enough passphrase", "another passphrase!", "do not match"),
     ],
 )
-def test_a_refused_password_change_says_why(client: TestClient, staff: dict[str, str], current: str, new: str,
-                                             repeat: str, message: str) -> None:
+def test_a_refused_password_change_says_why(
+    client: TestClient, staff: dict[str, str], current: str, new: str, repeat: str, message: str
+) -> None:
     sign_in(client, staff["handler"], PASSWORD)
     token = csrf_from(client.get("/staff/password").text)
-    response = client.post("/staff/password?lang=en", data={"csrf_token": token, "current": current, "new": new,
-                                                            "repeat": repeat})
+    response = client.post(
+        "/staff/password?lang=en", data={"csrf_token": token, "current": current, "new": new, "repeat": repeat}
+    )
     assert response.status_code == 422
     assert message in response.text
     assert client.get("/staff", follow_redirects=False).status_code == 200
@@ -251,8 +267,9 @@ def test_parallel_guesses_cannot_pass_the_limit(client: TestClient, staff: dict[
         browser = TestClient(client.app)  # a browser of its own: its own session and CSRF token
         token = csrf_from(browser.get("/staff/login").text)
         start.wait()  # all seven guesses at once
-        return browser.post("/staff/login", data={"email": staff["handler"], "password": "guess",
-                                                  "csrf_token": token}).status_code
+        return browser.post(
+            "/staff/login", data={"email": staff["handler"], "password": "guess", "csrf_token": token}
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=7) as pool:
         answers = list(pool.map(guess, range(7)))
@@ -273,16 +290,18 @@ def test_guessing_from_one_address_does_not_lock_the_owner_out(client: TestClien
         assert sign_in(owner, staff["handler"], PASSWORD).status_code == 303  # the owner's is not
 
 
-def test_one_address_trying_many_accounts_is_refused(db: Database, staff: dict[str, str],
-                                                     programmes: dict[str, Programme]) -> None:
+def test_one_address_trying_many_accounts_is_refused(
+    db: Database, staff: dict[str, str], programmes: dict[str, Programme]
+) -> None:
     app = create_app(make_settings(db, login_max_failures=2), db=db, programmes=programmes, run_relay=False)
     with TestClient(app) as sprayer:
         answers = [sign_in(sprayer, f"nobody{i}@e.example", "guess").status_code for i in range(9)]
     assert answers == [401] * 8 + [429]  # 4 × the per-account limit
 
 
-def test_failures_from_many_addresses_slow_an_account_down_but_never_lock_it(db: Database,
-                                                                              staff: dict[str, str]) -> None:
+def test_failures_from_many_addresses_slow_an_account_down_but_never_lock_it(
+    db: Database, staff: dict[str, str]
+) -> None:
     limits = LoginLimits(max_failures=2, window_seconds=900)
     delays = []
     with db.session() as session:
@@ -294,16 +313,20 @@ def test_failures_from_many_addresses_slow_an_account_down_but_never_lock_it(db:
     assert delays[-1] == 8.0  # capped: slower, never refused
 
 
-def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(db: Database, staff: dict[str, str],
-                                                               programmes: dict[str, Programme]) -> None:
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(
+    db: Database, staff: dict[str, str], programmes: dict[str, Programme]
+) -> None:
     def failures_until_refused(settings: Settings, email: str) -> int:
         app = create_app(settings, db=db, programmes=programmes, run_relay=False)
         with TestClient(app, client=("10.0.0.1", 5000)) as proxy:
             for attempt in range(1, 6):
                 headers = {"X-Forwarded-For": f"203.0.113.{attempt}"}
                 page = proxy.get("/staff/login", headers=headers)
-                response = proxy.post("/staff/login", headers=headers, data={
-                    "email": email, "password": "guess", "csrf_token": csrf_from(page.text)})
+                response = proxy.post(
+                    "/staff/login",
+                    headers=headers,
+                    data={"email": email, "password": "guess", "csrf_token": csrf_from(page.text)},
+                )
                 if response.status_code == 429:
                     return attempt
         return 0
@@ -318,8 +341,9 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(db: Database, sta
 # --- headers and the API documentation (issue 7) --------------------------------------------------------
 
 
-def test_staff_pages_are_never_cached_and_production_sends_hsts(db: Database, staff: dict[str, str],
-                                                                programmes: dict[str, Programme]) -> None:
+def test_staff_pages_are_never_cached_and_production_sends_hsts(
+    db: Database, staff: dict[str, str], programmes: dict[str, Programme]
+) -> None:
     app = create_app(make_settings(db, environment="production"), db=db, programmes=programmes, run_relay=False)
     with TestClient(app, base_url="https://testserver") as prod:
         sign_in(prod, staff["handler"], PASSWORD)
@@ -334,11 +358,13 @@ def test_no_hsts_over_plain_http_in_development(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("path", ["/openapi.json", "/docs", "/redoc"])
-def test_api_docs_are_for_administrators_outside_dev(db: Database, staff: dict[str, str],
-                                                     programmes: dict[str, Programme], path: str) -> None:
+def test_api_docs_are_for_administrators_outside_dev(
+    db: Database, staff: dict[str, str], programmes: dict[str, Programme], path: str
+) -> None:
     with db.session() as session:
-        create_user(session, email="admin@e.example", full_name="Admin", organisation="E", roles=[Role.ADMIN],
-                    password=PASSWORD)
+        create_user(
+            session, email="admin@e.example", full_name="Admin", organisation="E", roles=[Role.ADMIN], password=PASSWORD
+        )
     app = create_app(make_settings(db), db=db, programmes=programmes, run_relay=False)
     with TestClient(app) as test:
         assert test.get(path, follow_redirects=False).status_code == 303  # to the sign-in page

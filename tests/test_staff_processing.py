@@ -16,8 +16,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def open_tasks(desk: Desk, count: int = 1, kind: str = "handle") -> list:
-    return wait_until(lambda: (t := [x for x in desk.tasks() if x.kind == kind and x.status != "done"]) and
-                      len(t) >= count and t)
+    return wait_until(
+        lambda: (t := [x for x in desk.tasks() if x.kind == kind and x.status != "done"]) and len(t) >= count and t
+    )
 
 
 def post(desk: Desk, page: str, action: str, data: dict | None = None, files: list | None = None):
@@ -62,8 +63,12 @@ def test_a_whole_case_from_queue_to_decision(desk: Desk) -> None:
     page = desk.client.get(f"/staff/tasks/{task_id}")
     assert "TURNOVER_DROP" in page.text and "0.7814" in page.text  # each rule with its figures
 
-    proposed = post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/propose",
-                    {"outcome": "approve", "justification": "All conditions met."})
+    proposed = post(
+        desk,
+        f"/staff/tasks/{task_id}",
+        f"/staff/tasks/{task_id}/propose",
+        {"outcome": "approve", "justification": "All conditions met."},
+    )
     assert proposed.status_code == 303, proposed.text
     [decide] = open_tasks(desk, kind="decide")
 
@@ -88,8 +93,12 @@ def test_the_proposer_cannot_decide_and_the_page_says_why(desk: Desk) -> None:
     open_tasks(desk)
     desk.sign_in_as("both")  # handler and decider
     task_id = take_next(desk)
-    post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/propose",
-         {"outcome": "approve", "justification": "Fine."})
+    post(
+        desk,
+        f"/staff/tasks/{task_id}",
+        f"/staff/tasks/{task_id}/propose",
+        {"outcome": "approve", "justification": "Fine."},
+    )
     [decide] = open_tasks(desk, kind="decide")
 
     # Take next skips one's own proposal; taking it directly is possible but deciding is refused.
@@ -105,8 +114,12 @@ def test_a_rejection_needs_reasons_and_the_form_keeps_the_text(desk: Desk) -> No
     open_tasks(desk)
     desk.sign_in_as("handler")
     task_id = take_next(desk)
-    refused = post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/propose",
-                   {"outcome": "reject", "justification": "Turnover did not fall enough."})
+    refused = post(
+        desk,
+        f"/staff/tasks/{task_id}",
+        f"/staff/tasks/{task_id}/propose",
+        {"outcome": "reject", "justification": "Turnover did not fall enough."},
+    )
     assert refused.status_code == 409
     assert "at least one reason" in refused.text
     assert "Turnover did not fall enough." in refused.text
@@ -118,8 +131,9 @@ def test_actions_need_the_csrf_token_and_the_task_holder(desk: Desk) -> None:
     desk.sign_in_as("handler")
     forged = desk.client.post(f"/staff/tasks/{task.id}/propose", data={"outcome": "approve", "justification": "x"})
     assert forged.status_code == 403
-    not_held = post(desk, f"/staff/tasks/{task.id}", f"/staff/tasks/{task.id}/propose",
-                    {"outcome": "approve", "justification": "x"})
+    not_held = post(
+        desk, f"/staff/tasks/{task.id}", f"/staff/tasks/{task.id}/propose", {"outcome": "approve", "justification": "x"}
+    )
     assert not_held.status_code == 409
     assert "Take the task first" in not_held.text
 
@@ -137,20 +151,34 @@ def test_information_request_answered_with_a_file(desk: Desk) -> None:
     open_tasks(desk)
     desk.sign_in_as("handler")
     task_id = take_next(desk)
-    asked = post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/request-info",
-                 {"message": "Please send the sales ledger."})
+    asked = post(
+        desk,
+        f"/staff/tasks/{task_id}",
+        f"/staff/tasks/{task_id}/request-info",
+        {"message": "Please send the sales ledger."},
+    )
     assert asked.status_code == 303, asked.text
 
     desk.client.cookies.clear()
     status_url = receipt["status_url"].replace("http://testserver", "")
     page = desk.client.get(status_url)
     assert "Please send the sales ledger." in page.text
-    wrong = post(desk, status_url, f"{status_url}/answer", {"answer": "Here."},
-                 files=[("files", ("ledger.txt", b"plain text", "text/plain"))])
+    wrong = post(
+        desk,
+        status_url,
+        f"{status_url}/answer",
+        {"answer": "Here."},
+        files=[("files", ("ledger.txt", b"plain text", "text/plain"))],
+    )
     assert wrong.status_code == 422
     assert "ledger.txt" in wrong.text
-    answered = post(desk, status_url, f"{status_url}/answer", {"answer": "Ledger attached."},
-                    files=[("files", ("ledger.pdf", PDF, "application/pdf"))])
+    answered = post(
+        desk,
+        status_url,
+        f"{status_url}/answer",
+        {"answer": "Ledger attached."},
+        files=[("files", ("ledger.pdf", PDF, "application/pdf"))],
+    )
     assert answered.status_code == 303, answered.text
 
     task = wait_until(lambda: (t := next(x for x in desk.tasks() if x.id == task_id)).note == "answered" and t)
@@ -176,8 +204,13 @@ def test_an_empty_file_and_no_text_is_not_an_answer(desk: Desk) -> None:
     desk.client.cookies.clear()
     status_url = receipt["status_url"].replace("http://testserver", "")
 
-    response = post(desk, status_url, f"{status_url}/answer", {"answer": "  "},
-                    files=[("files", ("ledger.pdf", b"", "application/pdf"))])
+    response = post(
+        desk,
+        status_url,
+        f"{status_url}/answer",
+        {"answer": "  "},
+        files=[("files", ("ledger.pdf", b"", "application/pdf"))],
+    )
 
     assert response.status_code == 422
     assert "ledger.pdf is empty." in response.text
@@ -213,18 +246,30 @@ def test_coordinator_moves_work_and_sees_the_budget(desk: Desk) -> None:
 
     desk.sign_in_as("handler2")
     assert desk.client.get("/staff/coordination").status_code == 403
-    assert post(desk, "/staff/queue", "/staff/coordination/reassign-all",
-                {"from_user": str(desk.staff["handler"].user_id)}).status_code == 403
+    assert (
+        post(
+            desk, "/staff/queue", "/staff/coordination/reassign-all", {"from_user": str(desk.staff["handler"].user_id)}
+        ).status_code
+        == 403
+    )
 
     desk.sign_in_as("coordinator")
     page = desk.client.get("/staff/coordination?lang=en")
     assert '<td class="budget-left">€4,500,000.00</td>' in page.text  # nothing reserved yet
     [first, second] = [t.id for t in desk.tasks()]
-    moved = post(desk, "/staff/queue", "/staff/coordination/reassign",
-                 {"task_ids": [str(first)], "to_user": str(desk.staff["handler2"].user_id)})
+    moved = post(
+        desk,
+        "/staff/queue",
+        "/staff/coordination/reassign",
+        {"task_ids": [str(first)], "to_user": str(desk.staff["handler2"].user_id)},
+    )
     assert moved.status_code == 303
-    moved = post(desk, "/staff/coordination", "/staff/coordination/reassign-all",
-                 {"from_user": str(desk.staff["handler"].user_id), "to_user": ""})
+    moved = post(
+        desk,
+        "/staff/coordination",
+        "/staff/coordination/reassign-all",
+        {"from_user": str(desk.staff["handler"].user_id), "to_user": ""},
+    )
     assert moved.status_code == 303
 
     holders = {t.id: (t.assignee_id, t.status) for t in desk.tasks()}
@@ -252,15 +297,23 @@ def test_decider_returns_the_proposal_to_its_handler(desk: Desk) -> None:
     open_tasks(desk)
     desk.sign_in_as("handler2")
     task_id = take_next(desk)
-    post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/propose",
-         {"outcome": "approve", "justification": "Fine."})
+    post(
+        desk,
+        f"/staff/tasks/{task_id}",
+        f"/staff/tasks/{task_id}/propose",
+        {"outcome": "approve", "justification": "Fine."},
+    )
     open_tasks(desk, kind="decide")
     desk.sign_in_as("decider")
     decide_id = take_next(desk, "decider")
     no_comment = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide", {"verdict": "return"})
     assert no_comment.status_code == 409
-    returned = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide",
-                    {"verdict": "return", "comment": "Check the IBAN owner."})
+    returned = post(
+        desk,
+        f"/staff/tasks/{decide_id}",
+        f"/staff/tasks/{decide_id}/decide",
+        {"verdict": "return", "comment": "Check the IBAN owner."},
+    )
     assert returned.status_code == 303
 
     back = wait_until(lambda: [t for t in desk.tasks() if t.kind == "handle" and t.status == "claimed"])
@@ -270,9 +323,7 @@ def test_decider_returns_the_proposal_to_its_handler(desk: Desk) -> None:
 
 
 def test_queue_filters_and_counts(desk: Desk) -> None:
-    first, second, third = (
-        desk.apply(applicant__personal_id=pid)["reference"] for pid in PERSONAL_IDS[:3]
-    )
+    first, second, third = (desk.apply(applicant__personal_id=pid)["reference"] for pid in PERSONAL_IDS[:3])
     open_tasks(desk, 3)
     desk.sign_in_as("handler2")  # organisation O takes the oldest
     take_next(desk)

@@ -53,16 +53,24 @@ def test_a_decision_is_moved_only_to_a_decider_who_did_not_propose_it(desk: Desk
     open_tasks(desk)
     desk.sign_in_as("both")  # holds the handler and decider roles
     task_id = take_next(desk)
-    post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/propose",
-         {"outcome": "approve", "justification": "Fine."})
+    post(
+        desk,
+        f"/staff/tasks/{task_id}",
+        f"/staff/tasks/{task_id}/propose",
+        {"outcome": "approve", "justification": "Fine."},
+    )
     [decide] = open_tasks(desk, kind="decide")
     desk.sign_in_as("decider")
     take_next(desk, "decider")
 
     desk.sign_in_as("coordinator")
     for to_user in ("handler", "both"):  # no decider role; the proposer
-        response = post(desk, "/staff/coordination", "/staff/coordination/reassign-all",
-                        {"from_user": str(desk.staff["decider"].user_id), "to_user": str(desk.staff[to_user].user_id)})
+        response = post(
+            desk,
+            "/staff/coordination",
+            "/staff/coordination/reassign-all",
+            {"from_user": str(desk.staff["decider"].user_id), "to_user": str(desk.staff[to_user].user_id)},
+        )
         assert response.status_code == 303
         assert next(t for t in desk.tasks() if t.id == decide.id).assignee_id == desk.staff["decider"].user_id
     assert "Tasks moved: 0 of 1." in desk.client.get("/staff/coordination?lang=en").text
@@ -76,8 +84,13 @@ def test_ids_that_cannot_be_rows_are_4xx_not_500(desk: Desk) -> None:
     desk.apply()
     [task] = open_tasks(desk)
     desk.sign_in_as("coordinator")
-    for path in ("/staff/applications/" + "9" * 30, "/staff/tasks/²", "/staff/tasks/0", "/staff/documents/-1",
-                 "/staff/attachments/99999999999"):
+    for path in (
+        "/staff/applications/" + "9" * 30,
+        "/staff/tasks/²",
+        "/staff/tasks/0",
+        "/staff/documents/-1",
+        "/staff/attachments/99999999999",
+    ):
         page = desk.client.get(f"{path}?lang=en")
         assert page.status_code == 404, path  # a page that cannot exist, like a missing one
         assert "Page not found" in page.text

@@ -31,8 +31,13 @@ def test_assessed_appears_together_with_the_handler_task(
     # Checked, but not yet in anyone's queue: a page read now must not say "assessed".
     assert status(sqlite_db, application_id) == Stage.RECEIVED
 
-    task = OpenTaskInput(key=f"grant-{application_id}/handle/1", application_id=application_id, kind="handle",
-                         role="handler", due_in_days=14)
+    task = OpenTaskInput(
+        key=f"grant-{application_id}/handle/1",
+        application_id=application_id,
+        kind="handle",
+        role="handler",
+        due_in_days=14,
+    )
     tasks.open_task(task)
     tasks.open_task(task)  # a retried activity changes nothing
     assert status(sqlite_db, application_id) == Stage.ASSESSED
@@ -49,7 +54,10 @@ def test_a_later_task_does_not_move_the_stage(sqlite_db: Database, programme: Pr
         session.add(application)
         session.commit()
 
-    TaskActivities(sqlite_db).open_task(OpenTaskInput(
-        key=f"grant-{application_id}/decide/2", application_id=application_id, kind="decide", role="decider"))
+    TaskActivities(sqlite_db).open_task(
+        OpenTaskInput(
+            key=f"grant-{application_id}/decide/2", application_id=application_id, kind="decide", role="decider"
+        )
+    )
 
     assert status(sqlite_db, application_id) == Stage.IN_DECISION

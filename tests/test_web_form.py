@@ -172,12 +172,17 @@ def test_a_control_character_comes_back_at_its_field(client: TestClient, db: Dat
 
 
 def test_a_control_character_in_any_other_form_is_a_422_naming_the_field(client: TestClient, db: Database) -> None:
-    status_url = client.post("/api/v1/programmes/sole-entrepreneur-2020/applications", json=application()).json()[
-        "status_url"
-    ].replace("http://testserver", "")
+    status_url = (
+        client.post("/api/v1/programmes/sole-entrepreneur-2020/applications", json=application())
+        .json()["status_url"]
+        .replace("http://testserver", "")
+    )
     token = csrf_from(client.get(FORM_URL).text)  # any page of the session carries its token
-    response = client.post(f"{status_url}/withdraw", data={"csrf_token": token, "confirm": "yes", "reason": "a\x00b"},
-                           headers={"Accept-Language": "en"})
+    response = client.post(
+        f"{status_url}/withdraw",
+        data={"csrf_token": token, "confirm": "yes", "reason": "a\x00b"},
+        headers={"Accept-Language": "en"},
+    )
 
     assert response.status_code == 422
     assert "<code>reason</code>" in response.text

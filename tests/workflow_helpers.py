@@ -42,24 +42,40 @@ def seed_staff(db: Database) -> dict[str, Actor]:
     with db.session() as session:
         seed_reference_data(session)
         for key, (email, org, roles) in STAFF.items():
-            user = create_user(session, email=email, full_name=key.title(), organisation=org, roles=roles,
-                               password="workflow-test-password")
-            actors[key] = Actor(user_id=user.id or 0, name=key.title(), organisation_code=org,
-                                roles=[str(r) for r in roles])
+            user = create_user(
+                session,
+                email=email,
+                full_name=key.title(),
+                organisation=org,
+                roles=roles,
+                password="workflow-test-password",
+            )
+            actors[key] = Actor(
+                user_id=user.id or 0, name=key.title(), organisation_code=org, roles=[str(r) for r in roles]
+            )
     return actors
 
 
 @asynccontextmanager
 async def running_worker(
-    client: Client, db: Database, programmes: dict[str, Programme], mail_dir: Path, task_queue: str | None = None,
+    client: Client,
+    db: Database,
+    programmes: dict[str, Programme],
+    mail_dir: Path,
+    task_queue: str | None = None,
     mailer: Mailer | None = None,
 ) -> AsyncIterator[str]:
     task_queue = task_queue or f"grants-{uuid.uuid4()}"
     settings: Settings = make_settings(db, documents_dir=mail_dir.parent / "documents")
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(
-            client, settings=settings, db=db, programmes=programmes, executor=executor,
-            mailer=mailer or FileMailer(mail_dir, settings.mail_from), task_queue=task_queue,
+            client,
+            settings=settings,
+            db=db,
+            programmes=programmes,
+            executor=executor,
+            mailer=mailer or FileMailer(mail_dir, settings.mail_from),
+            task_queue=task_queue,
         )
         async with worker:
             try:
@@ -83,8 +99,11 @@ async def _terminate_leftovers(task_queue: str) -> None:
 def accept(db: Database, programme: Programme, **changes: object) -> int:
     with db.session() as session:
         receipt = submit_application(
-            session, programme=programme, form=ApplicationForm.model_validate(application(**changes)),
-            submitted_at=IN_2020_WINDOW, secret=TEST_SECRET,
+            session,
+            programme=programme,
+            form=ApplicationForm.model_validate(application(**changes)),
+            submitted_at=IN_2020_WINDOW,
+            secret=TEST_SECRET,
         )
     return receipt.application_id
 

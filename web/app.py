@@ -57,9 +57,13 @@ def create_app(
                 await task
 
     app = FastAPI(
-        title="grantdesk", version="0.1.0", lifespan=lifespan,
+        title="grantdesk",
+        version="0.1.0",
+        lifespan=lifespan,
         # Served by web/routes/docs.py: open in dev, for administrators elsewhere.
-        docs_url=None, redoc_url=None, openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
         # Every route, including those added later: a rate on public posts, no control characters in URLs.
         dependencies=[
             Depends(PublicPostLimit(settings.public_post_limit, settings.rate_limit_storage)),

@@ -57,7 +57,7 @@ def _reason(error: dict[str, Any]) -> str:
     message = str(error.get("msg", ""))
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     if error.get("type") == "value_error" and "email address" in message:
         return "value is not a valid email address"
     return message

@@ -68,7 +68,6 @@ class BodySizeLimit:
             if not response_started:
                 await _too_large(send)
 
-
     async def _chunked(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         """A body of unknown length is read up to the limit first: over it, a 413 before any parser runs.
 

@@ -25,6 +25,7 @@ from web.services.auth import StaffUser
 # Roles that work on case files; finance sees payments only (and has its own pages later).
 CASE_ROLES = (Role.HANDLER, Role.DECIDER, Role.LEGAL, Role.COORDINATOR, Role.ADMIN)
 
+
 @dataclass(frozen=True)
 class Scope:
     user: StaffUser

@@ -85,6 +85,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
 def pdf_response(data: bytes, filename: str) -> Response:
     """A download, never shown inline in our origin."""
     return Response(
-        data, media_type="application/pdf",
+        data,
+        media_type="application/pdf",
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
     )

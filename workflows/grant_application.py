@@ -70,7 +70,8 @@ class ActivityOptions(TypedDict, total=False):
 
 
 RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5),
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=5),
     non_retryable_error_types=NON_RETRYABLE,
 )
 # A database write takes milliseconds: if the worker dies holding one, it is retried within seconds.
@@ -81,10 +82,14 @@ MAIL = ActivityOptions(
 )
 # A mail server down for hours is retried for about a day before a person is asked to step in.
 DECISION_MAIL = ActivityOptions(
-    start_to_close_timeout=timedelta(minutes=2), heartbeat_timeout=timedelta(seconds=15),
+    start_to_close_timeout=timedelta(minutes=2),
+    heartbeat_timeout=timedelta(seconds=15),
     retry_policy=RetryPolicy(
-        initial_interval=timedelta(seconds=30), backoff_coefficient=2.0, maximum_interval=timedelta(hours=2),
-        maximum_attempts=15, non_retryable_error_types=NON_RETRYABLE,
+        initial_interval=timedelta(seconds=30),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(hours=2),
+        maximum_attempts=15,
+        non_retryable_error_types=NON_RETRYABLE,
     ),
 )
 ACTION_REFUSED = "ActionRefused"
@@ -169,8 +174,9 @@ class GrantApplicationWorkflow:
                 )
                 return
             except ActivityError:
-                workflow.logger.warning("decision %s: e-mail failed through every retry; a handler decides",
-                                        decision.number)
+                workflow.logger.warning(
+                    "decision %s: e-mail failed through every retry; a handler decides", decision.number
+                )
                 s.task_key = await self._open_task(TaskKind.DELIVER, Role.HANDLER, note="email_failed")
                 s.redelivery, s.awaiting_redelivery = None, True
                 await workflow.wait_condition(lambda: s.redelivery is not None)
@@ -202,8 +208,13 @@ class GrantApplicationWorkflow:
             seq = s.questions_asked
             opened = await workflow.execute_activity_method(
                 InfoRequestActivities.open_info_request,
-                OpenInfoRequestInput(application_id=s.application_id, seq=seq, message=request.message,
-                                     reply_by=request.reply_by, actor=request.actor),
+                OpenInfoRequestInput(
+                    application_id=s.application_id,
+                    seq=seq,
+                    message=request.message,
+                    reply_by=request.reply_by,
+                    actor=request.actor,
+                ),
                 **DATABASE,
             )
             question = InfoRequestRef(application_id=s.application_id, seq=seq)
@@ -286,8 +297,9 @@ class GrantApplicationWorkflow:
         try:
             decision = await workflow.execute_activity_method(
                 DecisionActivities.finalize_decision,
-                FinalizeDecisionInput(application_id=s.application_id, proposal_seq=s.proposal.seq,
-                                      decider=request.actor),
+                FinalizeDecisionInput(
+                    application_id=s.application_id, proposal_seq=s.proposal.seq, decider=request.actor
+                ),
                 **DATABASE,
             )
         except ActivityError as err:
@@ -307,13 +319,18 @@ class GrantApplicationWorkflow:
         assert s.proposal is not None
         await workflow.execute_activity_method(
             DecisionActivities.return_proposal,
-            ReturnProposalInput(application_id=s.application_id, proposal_seq=s.proposal.seq, decider=request.actor,
-                                comment=request.comment),
+            ReturnProposalInput(
+                application_id=s.application_id,
+                proposal_seq=s.proposal.seq,
+                decider=request.actor,
+                comment=request.comment,
+            ),
             **DATABASE,
         )
         await self._close_task(TaskClosing.DONE)
-        handle_key = await self._open_task(TaskKind.HANDLE, Role.HANDLER, assignee_id=s.proposal.proposer_id,
-                                           note=request.comment)
+        handle_key = await self._open_task(
+            TaskKind.HANDLE, Role.HANDLER, assignee_id=s.proposal.proposer_id, note=request.comment
+        )
         await self._stage_update(Stage.ASSESSED, "returned", actor=request.actor)
         s.proposal, s.task_key = None, handle_key
         self._enter(Stage.ASSESSED)
@@ -328,8 +345,12 @@ class GrantApplicationWorkflow:
             s = self._state
             await workflow.execute_activity_method(
                 InfoRequestActivities.record_answer,
-                RecordAnswerInput(application_id=s.application_id, seq=answer.info_request_seq,
-                                  answer=answer.answer, attachment_ids=answer.attachment_ids),
+                RecordAnswerInput(
+                    application_id=s.application_id,
+                    seq=answer.info_request_seq,
+                    answer=answer.answer,
+                    attachment_ids=answer.attachment_ids,
+                ),
                 **DATABASE,
             )
             await self._assess()
@@ -375,7 +396,9 @@ class GrantApplicationWorkflow:
     def state(self) -> ProcessingState:
         s = self._state
         return ProcessingState(
-            stage=s.stage, task_key=s.task_key, proposer_id=s.proposal.proposer_id if s.proposal else None,
+            stage=s.stage,
+            task_key=s.task_key,
+            proposer_id=s.proposal.proposer_id if s.proposal else None,
             info_request_seq=s.question.seq if s.question else None,
             decision_number=s.decision.number if s.decision else None,
         )
@@ -388,8 +411,9 @@ class GrantApplicationWorkflow:
 
     def _check(self, task_key: str, actor: Actor, role: Role, *stages: Stage) -> None:
         if role not in actor.roles:
-            raise ValueError(N_("This needs the handler role.") if role == Role.HANDLER
-                             else N_("This needs the decider role."))
+            raise ValueError(
+                N_("This needs the handler role.") if role == Role.HANDLER else N_("This needs the decider role.")
+            )
         if self._state.stage not in stages:
             raise ValueError(N_("This action is not possible at this stage of the application."))
         if task_key != self._state.task_key:
@@ -446,7 +470,12 @@ class GrantApplicationWorkflow:
         )
 
     async def _open_task(
-        self, kind: TaskKind, role: Role, *, due_in_days: int | None = None, assignee_id: int | None = None,
+        self,
+        kind: TaskKind,
+        role: Role,
+        *,
+        due_in_days: int | None = None,
+        assignee_id: int | None = None,
         note: str | None = None,
     ) -> str:
         """Opens a task and returns its key; the caller makes it current once its whole action succeeded."""
@@ -455,8 +484,15 @@ class GrantApplicationWorkflow:
         key = f"{workflow.info().workflow_id}/{kind}/{s.tasks_opened}"
         await workflow.execute_activity_method(
             TaskActivities.open_task,
-            OpenTaskInput(key=key, application_id=s.application_id, kind=kind, role=role,
-                          due_in_days=due_in_days, assignee_id=assignee_id, note=note),
+            OpenTaskInput(
+                key=key,
+                application_id=s.application_id,
+                kind=kind,
+                role=role,
+                due_in_days=due_in_days,
+                assignee_id=assignee_id,
+                note=note,
+            ),
             **DATABASE,
         )
         return key
@@ -464,7 +500,8 @@ class GrantApplicationWorkflow:
     async def _close_task(self, status: TaskClosing, note: str | None = None) -> None:
         if self._state.task_key is not None:
             await workflow.execute_activity_method(
-                TaskActivities.close_task, CloseTaskInput(key=self._state.task_key, status=status, note=note),
+                TaskActivities.close_task,
+                CloseTaskInput(key=self._state.task_key, status=status, note=note),
                 **DATABASE,
             )
 
@@ -474,7 +511,9 @@ class GrantApplicationWorkflow:
         await workflow.execute_activity_method(
             GrantRecordActivities.update_stage,
             StageUpdateInput(
-                application_id=self._state.application_id, status=status, event=event,
+                application_id=self._state.application_id,
+                status=status,
+                event=event,
                 actor_id=actor.user_id if actor else None,
                 organisation_code=actor.organisation_code if actor else None,
                 detail=detail or {},

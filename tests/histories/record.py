@@ -48,8 +48,13 @@ async def _propose(handle: WorkflowHandle, outcome: Outcome = Outcome.APPROVE) -
     reasons = [ReasonCode.TURNOVER_DROP] if outcome == Outcome.REJECT else []
     await handle.execute_update(
         GrantApplicationWorkflow.propose,
-        ProposeInput(task_key=await _task(handle), actor=HANDLER, outcome=outcome, reasons=reasons,
-                     justification="Recorded scenario."),
+        ProposeInput(
+            task_key=await _task(handle),
+            actor=HANDLER,
+            outcome=outcome,
+            reasons=reasons,
+            justification="Recorded scenario.",
+        ),
     )
 
 
@@ -79,8 +84,7 @@ async def returned_then_approved(env: WorkflowEnvironment, handle: WorkflowHandl
     await _decide(handle)
 
 
-async def information_request_expired(env: WorkflowEnvironment, handle: WorkflowHandle,
-                                      stand_ins: StandIns) -> None:
+async def information_request_expired(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
     await handle.execute_update(
         GrantApplicationWorkflow.request_info,
         RequestInfoInput(task_key=await _task(handle), actor=HANDLER, message="The sales ledger, please."),
@@ -124,11 +128,14 @@ async def record() -> None:
         for name, scenario in SCENARIOS.items():
             stand_ins = StandIns()
             queue = f"record-{uuid.uuid4()}"
-            async with Worker(env.client, task_queue=queue, workflows=[GrantApplicationWorkflow],
-                              activities=stand_ins.all()):
+            async with Worker(
+                env.client, task_queue=queue, workflows=[GrantApplicationWorkflow], activities=stand_ins.all()
+            ):
                 handle = await env.client.start_workflow(
-                    GrantApplicationWorkflow.run, GrantApplicationInput(application_id=1, programme_code="recorded"),
-                    id=f"grant-{name}", task_queue=queue,
+                    GrantApplicationWorkflow.run,
+                    GrantApplicationInput(application_id=1, programme_code="recorded"),
+                    id=f"grant-{name}",
+                    task_queue=queue,
                 )
                 await wait_for_stage(handle, "assessed")
                 await scenario(env, handle, stand_ins)

@@ -61,8 +61,11 @@ async def reassign(request: Request, scope: ScopeDep, session: SessionDep) -> Re
 
 @router.post("/reassign-all", dependencies=CSRF)
 def reassign_all(
-    request: Request, scope: ScopeDep, session: SessionDep,
-    from_user: Annotated[str, Form(max_length=10)] = "", to_user: Annotated[str, Form(max_length=10)] = "",
+    request: Request,
+    scope: ScopeDep,
+    session: SessionDep,
+    from_user: Annotated[str, Form(max_length=10)] = "",
+    to_user: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     absent = parse_id(from_user)
     if absent is None or load_staff_user(session, absent) is None:
@@ -78,8 +81,12 @@ def reassign_all(
 def print_batch(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
     """Today's letters for the post room, one PDF per programme; each decision is dated as posted today."""
     result = create_print_batches(
-        session, request.app.state.files, programmes=request.app.state.programmes, programme_codes=scope.codes,
-        user=scope.user, now=request.app.state.clock(),
+        session,
+        request.app.state.files,
+        programmes=request.app.state.programmes,
+        programme_codes=scope.codes,
+        user=scope.user,
+        now=request.app.state.clock(),
     )
     request.session["flash"] = f"posted:{result.letters}"
     return RedirectResponse("/staff/coordination", status_code=303)

@@ -112,8 +112,14 @@ async def submit_form(
 
 
 def _status_page(
-    request: Request, session: SessionDep, settings: SettingsDep, token: str, *, error: str | None = None,
-    answer: str = "", status_code: int = 200,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: str,
+    *,
+    error: str | None = None,
+    answer: str = "",
+    status_code: int = 200,
 ) -> HTMLResponse:
     application_id = application_id_from_token(token, settings.secret_key)
     view = application_view(session, application_id) if application_id else None
@@ -151,9 +157,7 @@ def _application_id(token: str, settings: SettingsDep) -> int:
 
 
 @router.post("/status/{token}/answer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def answer_info_request(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep
-) -> Response:
+async def answer_info_request(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
     """The applicant's answer to a question, with attachments; it goes to the workflow as an update."""
     application_id = _application_id(token, settings)
     form = await request.form()
@@ -161,31 +165,58 @@ async def answer_info_request(
     info = await run_in_threadpool(open_info_request, session, application_id)
     translate = formatting_gettext(negotiate_language(request))
     if info is None:
-        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=409,
-                                       error=translate("There is no open question to answer."))
-    uploads = [Upload(filename=f.filename or "attachment", data=await f.read())
-               for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        return await run_in_threadpool(
+            _status_page,
+            request,
+            session,
+            settings,
+            token,
+            status_code=409,
+            error=translate("There is no open question to answer."),
+        )
+    uploads = [
+        Upload(filename=f.filename or "attachment", data=await f.read())
+        for f in form.getlist("files")
+        if isinstance(f, UploadFile) and f.filename
+    ]
     if not answer and not uploads:
-        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
-                                       error=translate("Write an answer or attach a file."), answer=answer)
+        return await run_in_threadpool(
+            _status_page,
+            request,
+            session,
+            settings,
+            token,
+            status_code=422,
+            error=translate("Write an answer or attach a file."),
+            answer=answer,
+        )
     try:
         attachment_ids = await run_in_threadpool(
-            store_uploads, session, request.app.state.files, application_id=application_id, uploads=uploads,
-            max_bytes=settings.max_upload_bytes, max_files=settings.max_uploads,
+            store_uploads,
+            session,
+            request.app.state.files,
+            application_id=application_id,
+            uploads=uploads,
+            max_bytes=settings.max_upload_bytes,
+            max_files=settings.max_uploads,
         )
         await send_update(
-            request.app.state.gateway, grant_workflow_id(application_id), GrantApplicationWorkflow.answer_info,
+            request.app.state.gateway,
+            grant_workflow_id(application_id),
+            GrantApplicationWorkflow.answer_info,
             AnswerInput(info_request_seq=info.seq, answer=answer, attachment_ids=attachment_ids),
         )
     except UploadRefused as refused:
         reason = translate(refused.message, **refused.values)
         message = translate("The answer could not be saved: %(reason)s", reason=reason)
-        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
-                                       error=message, answer=answer)
+        return await run_in_threadpool(
+            _status_page, request, session, settings, token, status_code=422, error=message, answer=answer
+        )
     except ActionRefused as refused:
         message = translate("The answer could not be saved: %(reason)s", reason=translate(str(refused)))
-        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
-                                       error=message, answer=answer)
+        return await run_in_threadpool(
+            _status_page, request, session, settings, token, status_code=422, error=message, answer=answer
+        )
     return RedirectResponse(f"/status/{token}", status_code=303)
 
 
@@ -195,17 +226,27 @@ async def withdraw(request: Request, token: str, session: SessionDep, settings: 
     form = await request.form()
     if form.get("confirm") != "yes":
         translate = formatting_gettext(negotiate_language(request))
-        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=422,
-                                       error=translate("Tick the box to confirm the withdrawal."))
+        return await run_in_threadpool(
+            _status_page,
+            request,
+            session,
+            settings,
+            token,
+            status_code=422,
+            error=translate("Tick the box to confirm the withdrawal."),
+        )
     try:
         await send_update(
-            request.app.state.gateway, grant_workflow_id(application_id), GrantApplicationWorkflow.withdraw,
+            request.app.state.gateway,
+            grant_workflow_id(application_id),
+            GrantApplicationWorkflow.withdraw,
             WithdrawInput(reason=str(form.get("reason") or "")[:500]),
         )
     except ActionRefused as refused:
         translate = formatting_gettext(negotiate_language(request))
-        return await run_in_threadpool(_status_page, request, session, settings, token, status_code=409,
-                                       error=translate(str(refused)))
+        return await run_in_threadpool(
+            _status_page, request, session, settings, token, status_code=409, error=translate(str(refused))
+        )
     return RedirectResponse(f"/status/{token}", status_code=303)
 
 

@@ -84,8 +84,11 @@ def password_form(request: Request, user: StaffDep) -> HTMLResponse:
 
 @router.post("/password", response_class=HTMLResponse, dependencies=CSRF)
 async def password_change(
-    request: Request, session: SessionDep, user: StaffDep,
-    current: Annotated[str, Form(max_length=1024)] = "", new: Annotated[str, Form(max_length=1024)] = "",
+    request: Request,
+    session: SessionDep,
+    user: StaffDep,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    new: Annotated[str, Form(max_length=1024)] = "",
     repeat: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     """A new password ends every other session of this person; this one continues."""
@@ -110,8 +113,9 @@ def dashboard(request: Request, scope: ScopeDep, session: SessionDep) -> HTMLRes
     return render(request, "staff/dashboard.html", context)
 
 
-@router.get("/applications/{application_id}", response_class=HTMLResponse,
-            dependencies=[Depends(require_roles(*CASE_ROLES))])
+@router.get(
+    "/applications/{application_id}", response_class=HTMLResponse, dependencies=[Depends(require_roles(*CASE_ROLES))]
+)
 def application_detail(
     request: Request, application: ScopedApplication, scope: ScopeDep, session: SessionDep
 ) -> HTMLResponse:

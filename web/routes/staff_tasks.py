@@ -39,12 +39,21 @@ def _parse_date(value: str | None) -> date | None:
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(
-    request: Request, scope: ScopeDep, session: SessionDep, status: str | None = None, assignee: str | None = None,
-    organisation: str | None = None, due_before: str | None = None, role: str | None = None,
+    request: Request,
+    scope: ScopeDep,
+    session: SessionDep,
+    status: str | None = None,
+    assignee: str | None = None,
+    organisation: str | None = None,
+    due_before: str | None = None,
+    role: str | None = None,
 ) -> HTMLResponse:
     filters = queue.QueueFilters(
-        status=status or None, assignee=assignee or None, organisation=organisation or None,
-        due_before=_parse_date(due_before), role=role or None,
+        status=status or None,
+        assignee=assignee or None,
+        organisation=organisation or None,
+        due_before=_parse_date(due_before),
+        role=role or None,
     )
     context = {
         "user": scope.user,
@@ -79,14 +88,25 @@ def task_page(request: Request, task: ScopedTask, scope: ScopeDep, session: Sess
 
 
 def _task_page(
-    request: Request, session: SessionDep, user: StaffUser, task: Task, *, error: str | None = None,
-    values: Mapping[str, object] | None = None, status_code: int = 200,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    task: Task,
+    *,
+    error: str | None = None,
+    values: Mapping[str, object] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     case = case_file(session, task.application_id)
     assert case is not None
     context = {
-        "user": user, "task": task, "case": case, "error": error, "values": values or {},
-        "reason_codes": [str(code) for code in ReasonCode], "today": helsinki_today(),
+        "user": user,
+        "task": task,
+        "case": case,
+        "error": error,
+        "values": values or {},
+        "reason_codes": [str(code) for code in ReasonCode],
+        "today": helsinki_today(),
         "holds": task.assignee_id == user.id and task.status == "claimed",
     }
     return render(request, "staff/task.html", context, status_code=status_code)
@@ -114,15 +134,18 @@ def release_task(request: Request, task: ScopedTask, scope: ScopeDep, session: S
     return RedirectResponse("/staff/queue", status_code=303)
 
 
-async def _refuse(request: Request, session: SessionDep, user: StaffUser, task: Task, message: str,
-                  values: Mapping[str, object]) -> Response:
+async def _refuse(
+    request: Request, session: SessionDep, user: StaffUser, task: Task, message: str, values: Mapping[str, object]
+) -> Response:
     """The form did not say what to do: the task page again, with what was typed and why."""
-    return await run_in_threadpool(_task_page, request, session, user, task, error=message, values=values,
-                                   status_code=422)
+    return await run_in_threadpool(
+        _task_page, request, session, user, task, error=message, values=values, status_code=422
+    )
 
 
-async def _act(request: Request, session: SessionDep, user: StaffUser, task: Task, update, argument,
-               values: Mapping[str, object]) -> Response:
+async def _act(
+    request: Request, session: SessionDep, user: StaffUser, task: Task, update, argument, values: Mapping[str, object]
+) -> Response:
     try:
         require_holder(task, user)
         await send_update(request.app.state.gateway, workflow_id_of(task), update, argument)
@@ -136,40 +159,69 @@ async def _act(request: Request, session: SessionDep, user: StaffUser, task: Tas
 
 @router.post("/tasks/{task_id}/request-info", dependencies=CSRF)
 async def request_info(
-    request: Request, task: ScopedTask, scope: ScopeDep, session: SessionDep,
-    message: Annotated[str, Form(max_length=4000)] = "", reply_by: Annotated[str, Form(max_length=10)] = "",
+    request: Request,
+    task: ScopedTask,
+    scope: ScopeDep,
+    session: SessionDep,
+    message: Annotated[str, Form(max_length=4000)] = "",
+    reply_by: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     values = {"message": message, "reply_by": reply_by}
     deadline = _parse_date(reply_by)
     if reply_by and (deadline is None or deadline <= helsinki_today()):
-        return await run_in_threadpool(_task_page, request, session, scope.user, task,
-                                       error="The reply date must be a date after today.", values=values,
-                                       status_code=422)
+        return await run_in_threadpool(
+            _task_page,
+            request,
+            session,
+            scope.user,
+            task,
+            error="The reply date must be a date after today.",
+            values=values,
+            status_code=422,
+        )
     argument = RequestInfoInput(task_key=task.key, actor=actor_of(scope.user), message=message, reply_by=deadline)
     return await _act(request, session, scope.user, task, GrantApplicationWorkflow.request_info, argument, values)
 
 
 @router.post("/tasks/{task_id}/propose", dependencies=CSRF)
 async def propose(
-    request: Request, task: ScopedTask, scope: ScopeDep, session: SessionDep,
-    outcome: Annotated[str, Form(max_length=10)] = "", justification: Annotated[str, Form(max_length=4000)] = "",
+    request: Request,
+    task: ScopedTask,
+    scope: ScopeDep,
+    session: SessionDep,
+    outcome: Annotated[str, Form(max_length=10)] = "",
+    justification: Annotated[str, Form(max_length=4000)] = "",
     override_reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     form = await request.form()
     reasons = [ReasonCode(r) for r in form.getlist("reasons") if isinstance(r, str) and r in ReasonCode.__members__]
-    values = {"outcome": outcome, "justification": justification, "override_reason": override_reason,
-              "reasons": [str(r) for r in reasons]}
+    values = {
+        "outcome": outcome,
+        "justification": justification,
+        "override_reason": override_reason,
+        "reasons": [str(r) for r in reasons],
+    }
     if outcome not in set(Outcome):
         return await _refuse(request, session, scope.user, task, N_("The proposal is to approve or to reject."), values)
-    argument = ProposeInput(task_key=task.key, actor=actor_of(scope.user), outcome=Outcome(outcome), reasons=reasons,
-                            justification=justification, override_reason=override_reason or None)
+    argument = ProposeInput(
+        task_key=task.key,
+        actor=actor_of(scope.user),
+        outcome=Outcome(outcome),
+        reasons=reasons,
+        justification=justification,
+        override_reason=override_reason or None,
+    )
     return await _act(request, session, scope.user, task, GrantApplicationWorkflow.propose, argument, values)
 
 
 @router.post("/tasks/{task_id}/decide", dependencies=CSRF)
 async def decide(
-    request: Request, task: ScopedTask, scope: ScopeDep, session: SessionDep,
-    verdict: Annotated[str, Form(max_length=10)] = "", comment: Annotated[str, Form(max_length=4000)] = "",
+    request: Request,
+    task: ScopedTask,
+    scope: ScopeDep,
+    session: SessionDep,
+    verdict: Annotated[str, Form(max_length=10)] = "",
+    comment: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     values = {"verdict": verdict, "comment": comment}
     if verdict not in set(Verdict):
@@ -180,15 +232,19 @@ async def decide(
 
 @router.post("/tasks/{task_id}/redeliver", dependencies=CSRF)
 async def redeliver(
-    request: Request, task: ScopedTask, scope: ScopeDep, session: SessionDep,
+    request: Request,
+    task: ScopedTask,
+    scope: ScopeDep,
+    session: SessionDep,
     channel: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """The e-mail could not be sent: try it again, or send the decision by post."""
     if channel not in set(Channel):
         return await _refuse(request, session, scope.user, task, N_("Choose e-mail or post."), {"channel": channel})
     argument = RedeliverInput(task_key=task.key, actor=actor_of(scope.user), channel=Channel(channel))
-    return await _act(request, session, scope.user, task, GrantApplicationWorkflow.redeliver, argument,
-                      {"channel": channel})
+    return await _act(
+        request, session, scope.user, task, GrantApplicationWorkflow.redeliver, argument, {"channel": channel}
+    )
 
 
 @router.get("/attachments/{attachment_id}")

@@ -84,8 +84,10 @@ def open_attempt(session: Session, *, email: str, client_ip: str, limits: LoginL
     session.add(attempt)
     session.commit()
     since = utcnow() - timedelta(seconds=limits.window_seconds)
-    failed = select(func.count()).select_from(LoginAttempt).where(
-        col(LoginAttempt.succeeded).is_(False), LoginAttempt.at >= since
+    failed = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(col(LoginAttempt.succeeded).is_(False), LoginAttempt.at >= since)
     )
     pair = session.exec(failed.where(LoginAttempt.email == email, LoginAttempt.client_ip == attempt.client_ip)).one()
     by_address = session.exec(failed.where(LoginAttempt.client_ip == attempt.client_ip)).one()
@@ -129,9 +131,7 @@ def load_staff_user(session: Session, user_id: int) -> StaffUser | None:
 
 def end_sessions(session: Session, user_id: int) -> int:
     """Every session of the user ends at its next request; returns the new session version."""
-    session.execute(
-        update(User).where(col(User.id) == user_id).values(session_version=col(User.session_version) + 1)
-    )
+    session.execute(update(User).where(col(User.id) == user_id).values(session_version=col(User.session_version) + 1))
     session.commit()
     user = session.get(User, user_id)
     assert user is not None

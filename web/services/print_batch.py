@@ -44,8 +44,13 @@ def pending_letters(session: Session, programme_codes: list[str]) -> list[Decisi
 
 
 def create_print_batches(
-    session: Session, store: FileStore, *, programmes: dict[str, Programme], programme_codes: list[str],
-    user: StaffUser, now: datetime,
+    session: Session,
+    store: FileStore,
+    *,
+    programmes: dict[str, Programme],
+    programme_codes: list[str],
+    user: StaffUser,
+    now: datetime,
 ) -> BatchResult:
     """Today's batch for each programme with letters waiting; how many letters went into them."""
     documents: list[Document] = []
@@ -59,7 +64,12 @@ def create_print_batches(
 
 
 def _batch(
-    session: Session, store: FileStore, programme: Programme, decisions: list[Decision], *, user: StaffUser,
+    session: Session,
+    store: FileStore,
+    programme: Programme,
+    decisions: list[Decision],
+    *,
+    user: StaffUser,
     now: datetime,
 ) -> Document:
     """Renders each waiting letter with today's posting date, archives it, and joins them for printing.
@@ -73,14 +83,35 @@ def _batch(
         html = letter_html(facts)
         htmls.append(html)
         if stored_letter(session, decision.id or 0, posted_on) is None:
-            archive(session, store, pdf=render_pdf(html), kind=LETTER, version=posted_on.isoformat(),
-                    language=facts.language, programme_code=programme.code, decision=decision)
+            archive(
+                session,
+                store,
+                pdf=render_pdf(html),
+                kind=LETTER,
+                version=posted_on.isoformat(),
+                language=facts.language,
+                programme_code=programme.code,
+                decision=decision,
+            )
         record_service(session, decision, facts, now)
         add_timeline_event(session, decision.application_id, f"decision_sent:{posted_on}", "decision_sent")
-        audit(session, action="decision_posted", application_id=decision.application_id, actor_id=user.id,
-              organisation_code=user.organisation_code, number=decision.number)
-    batch = archive(session, store, pdf=render_pdf_batch(htmls), kind=DocumentKind.PRINT_BATCH,
-                    version=now.isoformat(), language="fi", programme_code=programme.code)
+        audit(
+            session,
+            action="decision_posted",
+            application_id=decision.application_id,
+            actor_id=user.id,
+            organisation_code=user.organisation_code,
+            number=decision.number,
+        )
+    batch = archive(
+        session,
+        store,
+        pdf=render_pdf_batch(htmls),
+        kind=DocumentKind.PRINT_BATCH,
+        version=now.isoformat(),
+        language="fi",
+        programme_code=programme.code,
+    )
     session.commit()
     return batch
 

@@ -121,7 +121,10 @@ def _not_own_proposal(user: StaffUser, role: str) -> list:
 def claim(session: Session, *, task_id: int, user: StaffUser) -> Task:
     """Open → held by `user`, in one conditional UPDATE; TaskNotAvailable if it was not open any more."""
     return _move(
-        session, task_id=task_id, user=user, action="task_claimed",
+        session,
+        task_id=task_id,
+        user=user,
+        action="task_claimed",
         where=[col(Task.status) == TaskStatus.OPEN],
         values={"status": TaskStatus.CLAIMED, "assignee_id": user.id, "claimed_at": utcnow()},
     )
@@ -130,7 +133,10 @@ def claim(session: Session, *, task_id: int, user: StaffUser) -> Task:
 def release(session: Session, *, task_id: int, user: StaffUser) -> None:
     """Back to the queue; only the holder can let go of a task."""
     _move(
-        session, task_id=task_id, user=user, action="task_released",
+        session,
+        task_id=task_id,
+        user=user,
+        action="task_released",
         where=[col(Task.assignee_id) == user.id, col(Task.status) == TaskStatus.CLAIMED],
         values={"status": TaskStatus.OPEN, "assignee_id": None, "claimed_at": None},
     )
@@ -141,7 +147,9 @@ def _move(
 ) -> Task:
     """One conditional UPDATE, so two people pressing at once never both win; audited in the same commit."""
     result = session.execute(
-        update(Task).where(col(Task.id) == task_id, *where).values(**values)
+        update(Task)
+        .where(col(Task.id) == task_id, *where)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -150,15 +158,19 @@ def _move(
     task = session.get(Task, task_id)
     assert task is not None
     session.refresh(task)
-    audit(session, action=action, application_id=task.application_id, actor_id=user.id,
-          organisation_code=user.organisation_code, task=task.key)
+    audit(
+        session,
+        action=action,
+        application_id=task.application_id,
+        actor_id=user.id,
+        organisation_code=user.organisation_code,
+        task=task.key,
+    )
     session.commit()
     return task
 
 
-def reassign(
-    session: Session, *, task_ids: list[int], to_user: StaffUser | None, coordinator: StaffUser
-) -> int:
+def reassign(session: Session, *, task_ids: list[int], to_user: StaffUser | None, coordinator: StaffUser) -> int:
     """Gives active tasks to another person (or back to the queue with None); returns how many moved.
 
     A task goes only to someone who holds its role and may do it: a decision never to a person
@@ -177,9 +189,16 @@ def reassign(
             task.status = TaskStatus.CLAIMED if to_user else TaskStatus.OPEN
         task.claimed_at = utcnow() if to_user else None
         session.add(task)
-        audit(session, action="task_reassigned", application_id=task.application_id, actor_id=coordinator.id,
-              organisation_code=coordinator.organisation_code, task=task.key, previous=previous,
-              to=task.assignee_id)
+        audit(
+            session,
+            action="task_reassigned",
+            application_id=task.application_id,
+            actor_id=coordinator.id,
+            organisation_code=coordinator.organisation_code,
+            task=task.key,
+            previous=previous,
+            to=task.assignee_id,
+        )
         moved += 1
     session.commit()
     return moved
@@ -191,7 +210,8 @@ def may_take(session: Session, task: Task, user: StaffUser) -> bool:
     if task.role != "decider":
         return True
     own = select(Proposal.id).where(
-        Proposal.application_id == task.application_id, Proposal.proposer_id == user.id,
+        Proposal.application_id == task.application_id,
+        Proposal.proposer_id == user.id,
         col(Proposal.review).is_(None),
     )
     return session.exec(own).first() is None
