@@ -10,7 +10,7 @@ from core.clock import helsinki_today
 from core.db import Database
 from models.grants import Stage
 from models.payloads import CloseTaskInput, OpenTaskInput
-from models.tasks import Task, TaskKind, TaskStatus
+from models.tasks import Task, TaskClosing, TaskKind, TaskStatus
 from models.types import utcnow
 
 
@@ -53,16 +53,15 @@ class TaskActivities:
             task = session.exec(select(Task).where(Task.key == request.key)).first()
             if task is None or task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
                 return
-            if request.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-                task.status = request.status
-                task.completed_at = utcnow()
-            elif request.status == TaskStatus.WAITING:
-                task.status = TaskStatus.WAITING
-            elif request.status == "reopen":
-                # Back to the same handler if they still hold it, else to the queue.
-                task.status = TaskStatus.CLAIMED if task.assignee_id else TaskStatus.OPEN
-            else:
-                raise ValueError(f"unknown task status {request.status}")
+            match request.status:
+                case TaskClosing.DONE | TaskClosing.CANCELLED:
+                    task.status = TaskStatus(request.status.value)
+                    task.completed_at = utcnow()
+                case TaskClosing.WAITING:
+                    task.status = TaskStatus.WAITING
+                case TaskClosing.REOPEN:
+                    # Back to the same handler if they still hold it, else to the queue.
+                    task.status = TaskStatus.CLAIMED if task.assignee_id else TaskStatus.OPEN
             if request.note:
                 task.note = request.note
             session.add(task)

@@ -43,14 +43,15 @@ class ProjectFilesOnly(URLFetcher):
 
 def render_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
     document = HTML(string=html, base_url=DOCUMENT_STATIC.as_uri() + "/", url_fetcher=fetcher or ProjectFilesOnly())
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    pdf: bytes | None = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
     assert pdf is not None
     return pdf
 
 
 async def render_in_pool(pool: ProcessPoolExecutor, html: str) -> bytes:
     """Off the event loop: the worker keeps serving other tasks while a letter renders."""
-    return await asyncio.get_running_loop().run_in_executor(pool, render_pdf, html)
+    pdf: bytes = await asyncio.get_running_loop().run_in_executor(pool, render_pdf, html)
+    return pdf
 
 
 def render_pdf_batch(htmls: list[str]) -> bytes:
@@ -59,6 +60,6 @@ def render_pdf_batch(htmls: list[str]) -> bytes:
     base_url = DOCUMENT_STATIC.as_uri() + "/"
     rendered = [HTML(string=html, base_url=base_url, url_fetcher=fetcher).render() for html in htmls]
     pages = [page for document in rendered for page in document.pages]
-    pdf = rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    pdf: bytes | None = rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
     assert pdf is not None
     return pdf
