@@ -24,6 +24,7 @@ from models.decisions import Decision
 from models.notifications import EmailLog
 from models.payloads import ApplicationRef
 from models.programme import Programme
+from models.subjects import SubjectType
 from models.time_limits import Channel
 from models.types import utcnow
 
@@ -113,6 +114,8 @@ class DeliveryActivities:
                 session.add(
                     EmailLog(
                         key=key,
+                        subject_type=SubjectType.GRANT_APPLICATION,
+                        subject_id=ref.application_id,
                         application_id=ref.application_id,
                         to_address=application.email,
                         subject=subject[:300],

@@ -18,6 +18,7 @@ from models.info_requests import Attachment, InfoRequest, InfoRequestStatus
 from models.notifications import EmailLog
 from models.payloads import InfoRequestOpened, InfoRequestRef, OpenInfoRequestInput, RecordAnswerInput
 from models.programme import Programme
+from models.subjects import SubjectType
 from models.types import utcnow
 
 
@@ -139,6 +140,8 @@ class InfoRequestActivities:
                 session.add(
                     EmailLog(
                         key=key,
+                        subject_type=SubjectType.GRANT_APPLICATION,
+                        subject_id=ref.application_id,
                         application_id=ref.application_id,
                         to_address=application.email,
                         subject=subject[:300],

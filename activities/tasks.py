@@ -10,6 +10,7 @@ from core.clock import helsinki_today
 from core.db import Database
 from models.grants import Stage
 from models.payloads import CloseTaskInput, OpenTaskInput
+from models.subjects import SubjectType
 from models.tasks import Task, TaskClosing, TaskKind, TaskStatus
 from models.types import utcnow
 
@@ -24,9 +25,15 @@ class TaskActivities:
             if session.exec(select(Task).where(Task.key == request.key)).first() is not None:
                 return
             application = load_application(session, request.application_id)
+            workflow_id = activity.info().workflow_id
+            if not workflow_id:
+                raise ValueError("a task is opened by the workflow that waits for it")
             session.add(
                 Task(
                     key=request.key,
+                    workflow_id=workflow_id,
+                    subject_type=SubjectType.GRANT_APPLICATION,
+                    subject_id=request.application_id,
                     application_id=request.application_id,
                     programme_code=application.programme_code,
                     kind=request.kind,

@@ -1,20 +1,26 @@
-"""Who did what, for which organisation, when, on which application."""
+"""Who did what, for which organisation, when, about which subject (an application, later a service request)."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Session, SQLModel
 
+from models.subjects import SubjectType
 from models.types import UTCDateTime, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
+    __table_args__ = (Index("ix_auditevent_subject", "subject_type", "subject_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor_id: int | None = Field(default=None, foreign_key="staff_user.id")  # None: the applicant or the system
     organisation_code: str | None = Field(default=None, max_length=10)
     action: str = Field(max_length=40)
+    # What it is about; None for events about no case (a sign-in, say).
+    subject_type: str | None = Field(default=None, max_length=30)
+    subject_id: int | None = None
     application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
     # Set by activities so a retried activity does not write the same event twice.
     key: str | None = Field(default=None, unique=True, max_length=160)
@@ -37,6 +43,8 @@ def audit(
             actor_id=actor_id,
             organisation_code=organisation_code,
             action=action,
+            subject_type=SubjectType.GRANT_APPLICATION if application_id is not None else None,
+            subject_id=application_id,
             application_id=application_id,
             key=key,
             detail=detail,

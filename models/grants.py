@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.subjects import AboutSubject
 from models.types import UTCDateTime, utcnow
 
 
@@ -76,13 +77,13 @@ class AssessmentRecord(SQLModel, table=True):
     assessed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class TimelineEvent(SQLModel, table=True):
+class TimelineEvent(AboutSubject, table=True):
     """What the applicant sees happen; `key` makes a retried activity write each event once."""
 
-    __table_args__ = (UniqueConstraint("application_id", "key"),)
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(foreign_key="application.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
     key: str = Field(max_length=80)
     kind: str = Field(max_length=40)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

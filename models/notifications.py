@@ -1,16 +1,20 @@
-"""E-mails sent to applicants: one row per message key, so a retried send is recognised."""
+"""E-mails sent to applicants and customers: one row per message key, so a retried send is recognised."""
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index
+from sqlmodel import Field
 
+from models.subjects import AboutSubject
 from models.types import UTCDateTime
 
 
-class EmailLog(SQLModel, table=True):
+class EmailLog(AboutSubject, table=True):
+    __table_args__ = (Index("ix_emaillog_subject", "subject_type", "subject_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=160)
-    application_id: int = Field(foreign_key="application.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=300)
     message_id: str = Field(max_length=300)

@@ -3,8 +3,10 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index
+from sqlmodel import Field
 
+from models.subjects import AboutSubject
 from models.types import UTCDateTime, utcnow
 
 
@@ -34,12 +36,21 @@ class TaskClosing(StrEnum):
     REOPEN = "reopen"  # back to its holder if they still hold it, else to the queue
 
 
-class Task(SQLModel, table=True):
+class Task(AboutSubject, table=True):
+    """One piece of human work a workflow waits for; any family's (see models/subjects.py)."""
+
+    __table_args__ = (Index("ix_task_subject", "subject_type", "subject_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     # The workflow's name for the task: a completion naming an older key is stale.
     key: str = Field(unique=True, max_length=120)
-    application_id: int = Field(foreign_key="application.id", index=True)
-    programme_code: str = Field(index=True, max_length=80)
+    # The workflow the completion is sent to (as an update).
+    workflow_id: str = Field(max_length=120)
+    # Convenience for the grant family's pages, which join the application.
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    # Who sees it (web/scope.py): the programme's processing organisations, or one organisation.
+    programme_code: str | None = Field(default=None, index=True, max_length=80)
+    organisation_code: str | None = Field(default=None, max_length=10)
     kind: str = Field(max_length=20)
     role: str = Field(max_length=20)
     status: str = Field(default=TaskStatus.OPEN, index=True, max_length=20)

@@ -26,6 +26,7 @@ from models.documents import Document, DocumentKind
 from models.info_requests import Attachment
 from models.programme import Programme
 from models.staff import Role
+from models.subjects import SubjectType
 from models.tasks import Task, TaskKind, TaskStatus
 from tests.factories import application
 from tests.support import IN_2020_WINDOW, TEST_SECRET, make_settings
@@ -235,6 +236,9 @@ def fixture(
         rows: dict[str, Task | Attachment | Document] = {
             "task": Task(
                 key=f"grant-{application_id}/handle/1",
+                workflow_id=f"grant-{application_id}",
+                subject_type=SubjectType.GRANT_APPLICATION,
+                subject_id=application_id,
                 application_id=application_id,
                 programme_code="sole-entrepreneur-2020",
                 kind=TaskKind.HANDLE,

@@ -10,6 +10,7 @@ from core.db import Database
 from core.seed import create_user, seed_reference_data
 from models.application_form import ApplicationForm
 from models.staff import Role
+from models.subjects import SubjectType
 from models.tasks import Task, TaskStatus
 from tests.factories import PERSONAL_IDS, application
 from tests.support import IN_2020_WINDOW, TEST_SECRET
@@ -33,6 +34,9 @@ def queue_of(db: Database, programme, count: int) -> None:
             session.add(
                 Task(
                     key=f"grant-{receipt.application_id}/handle/1",
+                    workflow_id=f"grant-{receipt.application_id}",
+                    subject_type=SubjectType.GRANT_APPLICATION,
+                    subject_id=receipt.application_id,
                     application_id=receipt.application_id,
                     programme_code=PROGRAMME,
                     kind="handle",

@@ -1,6 +1,9 @@
 """The task rows and the stage the pages read: a stage never shows before the work it names exists."""
 
+import dataclasses
+
 from sqlmodel import select
+from temporalio.testing import ActivityEnvironment
 
 from activities.assessment import AssessmentActivities
 from activities.registry import LocalTradeRegister
@@ -38,11 +41,18 @@ def test_assessed_appears_together_with_the_handler_task(
         role="handler",
         due_in_days=14,
     )
-    tasks.open_task(task)
-    tasks.open_task(task)  # a retried activity changes nothing
+    in_workflow = ActivityEnvironment()
+    in_workflow.info = dataclasses.replace(in_workflow.info, workflow_id=f"grant-{application_id}")
+    in_workflow.run(tasks.open_task, task)
+    in_workflow.run(tasks.open_task, task)  # a retried activity changes nothing
     assert status(sqlite_db, application_id) == Stage.ASSESSED
     with sqlite_db.session() as session:
-        assert len(session.exec(select(Task)).all()) == 1
+        [stored] = session.exec(select(Task)).all()
+    assert (stored.workflow_id, stored.subject_type, stored.subject_id) == (
+        f"grant-{application_id}",
+        "grant_application",
+        application_id,
+    )
 
 
 def test_a_later_task_does_not_move_the_stage(sqlite_db: Database, programme: Programme) -> None:
@@ -54,10 +64,13 @@ def test_a_later_task_does_not_move_the_stage(sqlite_db: Database, programme: Pr
         session.add(application)
         session.commit()
 
-    TaskActivities(sqlite_db).open_task(
+    in_workflow = ActivityEnvironment()
+    in_workflow.info = dataclasses.replace(in_workflow.info, workflow_id=f"grant-{application_id}")
+    in_workflow.run(
+        TaskActivities(sqlite_db).open_task,
         OpenTaskInput(
             key=f"grant-{application_id}/decide/2", application_id=application_id, kind="decide", role="decider"
-        )
+        ),
     )
 
     assert status(sqlite_db, application_id) == Stage.IN_DECISION

@@ -26,10 +26,6 @@ def actor_of(user: StaffUser) -> Actor:
     )
 
 
-def workflow_id_of(task: Task) -> str:
-    return task.key.split("/", 1)[0]
-
-
 def require_holder(task: Task, user: StaffUser) -> None:
     """Only the person holding a task may complete it."""
     if task.assignee_id != user.id or task.status != TaskStatus.CLAIMED:
