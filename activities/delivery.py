@@ -24,6 +24,7 @@ from models.decisions import Decision
 from models.notifications import EmailLog
 from models.payloads import ApplicationRef
 from models.programme import Programme
+from models.serving.payloads import Served
 from models.subjects import SubjectType
 from models.time_limits import Channel
 from models.types import utcnow
@@ -53,22 +54,23 @@ class DeliveryActivities:
 
     @activity.defn(name="queue_for_post")
     def queue_for_post(self, ref: ApplicationRef) -> None:
-        """The decision waits for the post room's next print batch (which dates and sends it)."""
+        """The decision waits for the post room's next print batch, which dates it and tells the workflow."""
         with self._db.session() as session:
             decision = self._decision(session, ref.application_id)
-            if decision.channel is None:
+            if decision.channel is None or decision.serving_workflow_id is None:
                 decision.channel = Channel.LETTER
+                decision.serving_workflow_id = activity.info().workflow_id
                 session.add(decision)
                 add_timeline_event(session, ref.application_id, "decision_to_post")
                 session.commit()
 
     @activity.defn(name="send_decision_email")
-    async def send_decision_email(self, ref: ApplicationRef) -> None:
+    async def send_decision_email(self, ref: ApplicationRef) -> Served:
         """Sent at most once per decision: the Message-ID is the decision's, and a sent one is not sent again."""
         async with heartbeating():
             prepared = await asyncio.to_thread(self._prepare_email, ref)
-            if prepared is None:
-                return
+            if prepared is None:  # sent already: a retry after the send succeeded
+                return await asyncio.to_thread(self._served, ref)
             email, letter_html_text, dispatched_on = prepared
             pdf = await asyncio.to_thread(self._letter_pdf, ref, dispatched_on)
             if pdf is None:
@@ -86,6 +88,13 @@ class DeliveryActivities:
             )
             await asyncio.to_thread(self._record_sent, ref, dispatched_on.isoformat())
         activity.logger.info("decision e-mail sent for application %s", ref.application_id)
+        return Served(channel=Channel.EMAIL, dispatched_on=dispatched_on)
+
+    def _served(self, ref: ApplicationRef) -> Served:
+        with self._db.session() as session:
+            decision = self._decision(session, ref.application_id)
+            assert decision.sent_at is not None
+            return Served(channel=Channel.EMAIL, dispatched_on=helsinki_today(decision.sent_at))
 
     def _prepare_email(self, ref: ApplicationRef) -> tuple[OutgoingEmail, str, date] | None:
         with self._db.session() as session:

@@ -3,7 +3,10 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
+from pydantic import BaseModel
 from sqlmodel import col, select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
@@ -11,14 +14,31 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.db import Database
-from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
+from models.outbox import START_GRANT_WORKFLOW, START_PRINT_BATCH, OutboxMessage
 from models.payloads import GrantApplicationInput
+from models.serving.payloads import PrintBatchRef
 from models.types import utcnow
 from workflows.grant_application import GrantApplicationWorkflow
+from workflows.serving.print_batch import PrintBatchWorkflow
 
 log = logging.getLogger(__name__)
 
 ClientProvider = Callable[[], Awaitable[Client]]
+
+
+@dataclass(frozen=True)
+class WorkflowStart:
+    """What an outbox topic starts: the workflow's run method and the model its payload is read as."""
+
+    run: Any
+    payload: type[BaseModel]
+
+
+# Topic → workflow. A new kind of promised work is one line here and one topic in models/outbox.py.
+STARTS: dict[str, WorkflowStart] = {
+    START_GRANT_WORKFLOW: WorkflowStart(GrantApplicationWorkflow.run, GrantApplicationInput),
+    START_PRINT_BATCH: WorkflowStart(PrintBatchWorkflow.run, PrintBatchRef),
+}
 
 
 class OutboxRelay:
@@ -66,16 +86,17 @@ class OutboxRelay:
         return dispatched
 
     async def _dispatch(self, message: OutboxMessage) -> None:
-        if message.topic != START_GRANT_WORKFLOW:
+        start = STARTS.get(message.topic)
+        if start is None:
             raise ValueError(f"unknown outbox topic {message.topic}")
         client = await self._client()
         try:
             await client.start_workflow(
-                GrantApplicationWorkflow.run,
-                GrantApplicationInput.model_validate(message.payload),
+                start.run,
+                start.payload.model_validate(message.payload),
                 id=message.key,
                 task_queue=self._task_queue,
-                # A finished workflow must not be run again for the same application.
+                # A finished workflow must not be run again for the same business id.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
         except WorkflowAlreadyStartedError:

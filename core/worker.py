@@ -14,14 +14,17 @@ from activities.grant_records import GrantRecordActivities
 from activities.info_requests import InfoRequestActivities
 from activities.mail import FileMailer, Mailer, SmtpMailer
 from activities.registry import LocalTradeRegister, TradeRegister
+from activities.serving.print_batch import PrintBatchActivities
 from activities.tasks import TaskActivities
 from core.db import Database
 from core.settings import Settings
 from core.storage import LocalFileStore
 from models.programme import Programme
 from workflows.grant_application import GrantApplicationWorkflow
+from workflows.serving.decision import ServeDecisionWorkflow
+from workflows.serving.print_batch import PrintBatchWorkflow
 
-WORKFLOWS = [GrantApplicationWorkflow]
+WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow]
 
 
 @lru_cache
@@ -61,14 +64,11 @@ def build_worker(
     decisions = DecisionActivities(db, programmes)
     mailer = mailer or mailer_from(settings)
     info = InfoRequestActivities(db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key)
+    pool = pdf_pool or shared_pdf_pool()
+    store = LocalFileStore(settings.documents_dir)
+    print_batches = PrintBatchActivities(db, store, programmes, pool)
     delivery = DeliveryActivities(
-        db,
-        LocalFileStore(settings.documents_dir),
-        mailer,
-        programmes,
-        pdf_pool or shared_pdf_pool(),
-        base_url=settings.public_base_url,
-        secret=settings.secret_key,
+        db, store, mailer, programmes, pool, base_url=settings.public_base_url, secret=settings.secret_key
     )
     return Worker(
         client,
@@ -92,6 +92,8 @@ def build_worker(
             delivery.choose_channel,
             delivery.queue_for_post,
             delivery.send_decision_email,
+            print_batches.claim_letters,
+            print_batches.render_print_batch,
         ],
         activity_executor=executor,
     )

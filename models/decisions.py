@@ -60,6 +60,10 @@ class Decision(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deemed_received_on: date | None = None
     rectification_last_day: date | None = None
+    # The workflow serving it (it waits for the post room's batch), and the batch that took its letter:
+    # set by one conditional UPDATE, so two coordinators printing at once never print a letter twice.
+    serving_workflow_id: str | None = Field(default=None, max_length=160)
+    print_batch_id: int | None = Field(default=None, foreign_key="printbatch.id", index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 from models.types import UTCDateTime, utcnow
 
 START_GRANT_WORKFLOW = "start_grant_workflow"
+START_PRINT_BATCH = "start_print_batch"
 
 
 class OutboxMessage(SQLModel, table=True):

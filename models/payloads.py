@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from models.decisions import Outcome
 from models.eligibility import ReasonCode
 from models.grants import Stage
+from models.serving.payloads import Served
 from models.staff import Role
 from models.tasks import TaskClosing, TaskKind
 from models.time_limits import Channel
@@ -50,6 +51,7 @@ class GrantApplicationResult(BaseModel):
     application_id: int
     stage: Stage
     assessment: AssessmentOutcome | None = None
+    served: Served | None = None
 
 
 class Actor(BaseModel):

@@ -8,6 +8,7 @@ from models.info_requests import Attachment, InfoRequest
 from models.notifications import EmailLog
 from models.outbox import OutboxMessage
 from models.registry import RegisteredBusiness
+from models.serving.print_batches import PrintBatch
 from models.staff import LoginAttempt, Organisation, User, UserRole
 from models.tasks import Task
 
@@ -25,6 +26,7 @@ __all__ = [
     "LoginAttempt",
     "Organisation",
     "OutboxMessage",
+    "PrintBatch",
     "Proposal",
     "RegisteredBusiness",
     "Task",

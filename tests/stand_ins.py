@@ -5,7 +5,7 @@ and a test can make any of them fail for good or wait on demand.
 """
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,9 @@ from models.payloads import (
     ReturnProposalInput,
     StageUpdateInput,
 )
+from models.serving.payloads import ClaimedLetters, PrintBatchDone, PrintBatchRef, Served
 from models.staff import Role
+from models.time_limits import Channel
 
 HANDLER = Actor(user_id=1, name="Hanna", organisation_code="E", roles=[Role.HANDLER])
 DECIDER = Actor(user_id=2, name="Tuula", organisation_code="E", roles=[Role.DECIDER])
@@ -44,10 +46,21 @@ class StandIns:
         self.fail: set[str] = set()  # these fail for good (non-retryable), as a bank's refusal would
         self.hold: dict[str, asyncio.Event] = {}  # these wait until the test lets them go on
         self.tasks: list[OpenTaskInput] = []
+        self._called: dict[str, asyncio.Event] = {}
         self.channel = "email"  # how the decision is served: "email" (the applicant consented) or "letter"
+        self.waiting_letters: list[str] = []  # serving workflows whose letters a print batch claims
+
+    async def called(self, name: str, seconds: float = 10) -> None:
+        """Returns once the activity has been called."""
+        async with asyncio.timeout(seconds):
+            await self._event(name).wait()
+
+    def _event(self, name: str) -> asyncio.Event:
+        return self._called.setdefault(name, asyncio.Event())
 
     async def _do(self, name: str) -> None:
         self.calls.append(name)
+        self._event(name).set()
         if name in self.hold:
             await self.hold[name].wait()
         if name in self.fail:
@@ -66,6 +79,7 @@ class StandIns:
     async def open_task(self, request: OpenTaskInput) -> None:
         await self._do("open_task")
         self.tasks.append(request)
+        self._event(f"open_task_{request.kind}").set()
 
     @activity.defn(name="close_task")
     async def close_task(self, request: CloseTaskInput) -> None:
@@ -123,8 +137,21 @@ class StandIns:
         await self._do("queue_for_post")
 
     @activity.defn(name="send_decision_email")
-    async def send_decision_email(self, ref: ApplicationRef) -> None:
+    async def send_decision_email(self, ref: ApplicationRef) -> Served:
         await self._do("send_decision_email")
+        return Served(channel=Channel.EMAIL, dispatched_on=date(2020, 6, 1))
+
+    @activity.defn(name="claim_letters")
+    async def claim_letters(self, ref: PrintBatchRef) -> ClaimedLetters:
+        await self._do("claim_letters")
+        return ClaimedLetters(
+            letters=len(self.waiting_letters), posted_on=date(2020, 6, 1), serving_workflow_ids=self.waiting_letters
+        )
+
+    @activity.defn(name="render_print_batch")
+    async def render_print_batch(self, ref: PrintBatchRef) -> PrintBatchDone:
+        await self._do("render_print_batch")
+        return PrintBatchDone(letters=len(self.waiting_letters), document_id=1, posted_on=date(2020, 6, 1))
 
     def all(self) -> list[Any]:
         return [
@@ -145,4 +172,6 @@ class StandIns:
             self.choose_channel,
             self.queue_for_post,
             self.send_decision_email,
+            self.claim_letters,
+            self.render_print_batch,
         ]

@@ -1,5 +1,6 @@
 """Serving decisions by e-mail through a real SMTP server (aiosmtpd): content, retries, and no duplicates."""
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -13,6 +14,8 @@ from aiosmtpd.controller import Controller
 from babel.dates import format_date
 from pypdf import PdfReader
 from sqlmodel import select
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import SmtpMailer
@@ -20,9 +23,12 @@ from core.db import Database
 from models.decisions import Decision
 from models.payloads import Actor, DecideInput, ProposeInput, RedeliverInput, Verdict
 from models.programme import Programme
+from models.time_limits import Channel
+from tests.desk import wait_until
 from tests.temporal_server import free_port
 from tests.workflow_helpers import accept, current_task, running_worker, seed_staff, start, wait_for_stage
 from workflows.grant_application import GrantApplicationWorkflow
+from workflows.serving.decision import ServeDecisionWorkflow
 
 
 class Inbox:
@@ -142,8 +148,13 @@ async def test_smtp_down_for_a_while_then_up_delivers_exactly_once(
 ) -> None:
     _, handle = await decide(temporal_env, queue, sqlite_db, programme, staff, turnover__crisis_eur="11000.00")
 
+    serving = temporal_env.client.get_workflow_handle(f"{handle.id}/serving")  # serving is its own workflow
+
     async def attempts() -> int:
-        pending = (await handle.describe()).raw_description.pending_activities
+        try:
+            pending = (await serving.describe()).raw_description.pending_activities
+        except RPCError:
+            return 0  # not started yet
         return max((p.attempt for p in pending), default=0)
 
     while await attempts() < 2:  # the first sends failed: nothing listens yet
@@ -168,13 +179,20 @@ async def test_exhausted_retries_become_a_task_and_post_takes_over(
 
     await temporal_env.sleep(timedelta(days=3))  # past every retry
     task = current_task(sqlite_db, application_id)
-    assert (task.kind, task.note) == ("deliver", "email_failed")
-    await handle.execute_update(
-        GrantApplicationWorkflow.redeliver, RedeliverInput(task_key=task.key, actor=staff["handler"], channel="letter")
+    assert (task.kind, task.note, task.workflow_id) == ("deliver", "email_failed", f"{handle.id}/serving")
+    serving = temporal_env.client.get_workflow_handle(task.workflow_id)
+    await serving.execute_update(
+        ServeDecisionWorkflow.redeliver,
+        RedeliverInput(task_key=task.key, actor=staff["handler"], channel=Channel.LETTER),
     )
-    await handle.result()
 
+    def queued_for_post() -> Decision | None:
+        with sqlite_db.session() as session:
+            decision = session.exec(select(Decision)).one()
+        return decision if decision.serving_workflow_id else None
+
+    decision = await asyncio.to_thread(wait_until, queued_for_post)
     assert smtp.inbox.messages == []
-    with sqlite_db.session() as session:
-        decision = session.exec(select(Decision)).one()
-    assert (decision.channel, decision.sent_at) == ("letter", None)  # waits for the post room's batch
+    # The letter waits for the post room's batch; the serving workflow waits for the batch to say it went out.
+    assert (decision.channel, decision.sent_at, decision.serving_workflow_id) == ("letter", None, task.workflow_id)
+    assert (await serving.describe()).status == WorkflowExecutionStatus.RUNNING

@@ -6,8 +6,9 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from models.documents import Document, DocumentKind
+from models.serving.print_batches import PrintBatch
 from tests.desk import Desk, wait_until
-from tests.test_serving import decide_through_the_pages, served
+from tests.test_serving import decide_through_the_pages, ready_batch, served
 from tests.test_staff_processing import open_tasks, post, take_next
 
 
@@ -16,6 +17,7 @@ def test_print_batches_belong_to_the_processing_organisations(desk: Desk) -> Non
     assert served(desk).channel == "letter"
     desk.sign_in_as("coordinator")
     assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
+    ready_batch(desk)
     with desk.db.session() as session:
         batch = session.exec(select(Document).where(Document.kind == DocumentKind.PRINT_BATCH)).one()
     assert batch.programme_code == "sole-entrepreneur-2020"
@@ -34,14 +36,15 @@ def test_a_print_batch_holds_only_its_own_programmes_letters(desk: Desk) -> None
     decide_through_the_pages(desk, applicant__email_consent=False)
     served(desk)
     desk.sign_in_as("te_coordinator")
-    # Pressing the button in another organisation posts nothing of ours.
+    # Pressing the button in another organisation asks for nothing of ours.
     assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
     with desk.db.session() as session:
-        assert session.exec(select(Document).where(Document.kind == DocumentKind.PRINT_BATCH)).first() is None
+        assert session.exec(select(PrintBatch)).first() is None
     assert served(desk).sent_at is None
 
     desk.sign_in_as("coordinator")
     post(desk, "/staff/coordination", "/staff/coordination/print-batch")
+    ready_batch(desk)
     with desk.db.session() as session:
         batch = session.exec(select(Document).where(Document.kind == DocumentKind.PRINT_BATCH)).one()
     text = PdfReader(io.BytesIO(desk.client.get(f"/staff/documents/{batch.id}").content)).pages[0].extract_text()

@@ -15,17 +15,19 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict, TypeVar
+from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+
+from workflows.options import DATABASE, DECISION_MAIL, MAIL
+from workflows.serving.decision import ServeDecisionWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
     from activities.decisions import DecisionActivities
     from activities.delivery import DeliveryActivities
-    from activities.errors import NON_RETRYABLE, BudgetExhausted
+    from activities.errors import BudgetExhausted
     from activities.grant_records import GrantRecordActivities
     from activities.info_requests import InfoRequestActivities
     from activities.tasks import TaskActivities
@@ -58,41 +60,15 @@ with workflow.unsafe.imports_passed_through():
         Verdict,
         WithdrawInput,
     )
+    from models.serving.payloads import Served, ServeDecisionInput
     from models.staff import Role
     from models.tasks import TaskClosing, TaskKind
     from models.time_limits import Channel
 
 
-class ActivityOptions(TypedDict, total=False):
-    start_to_close_timeout: timedelta
-    heartbeat_timeout: timedelta
-    retry_policy: RetryPolicy
-
-
-RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=NON_RETRYABLE,
-)
-# A database write takes milliseconds: if the worker dies holding one, it is retried within seconds.
-DATABASE = ActivityOptions(start_to_close_timeout=timedelta(seconds=10), retry_policy=RETRY)
-# Mail (and a letter rendered for it) may take longer, but beats while it works: a dead worker is noticed in 15 s.
-MAIL = ActivityOptions(
-    start_to_close_timeout=timedelta(minutes=2), heartbeat_timeout=timedelta(seconds=15), retry_policy=RETRY
-)
-# A mail server down for hours is retried for about a day before a person is asked to step in.
-DECISION_MAIL = ActivityOptions(
-    start_to_close_timeout=timedelta(minutes=2),
-    heartbeat_timeout=timedelta(seconds=15),
-    retry_policy=RetryPolicy(
-        initial_interval=timedelta(seconds=30),
-        backoff_coefficient=2.0,
-        maximum_interval=timedelta(hours=2),
-        maximum_attempts=15,
-        non_retryable_error_types=NON_RETRYABLE,
-    ),
-)
 ACTION_REFUSED = "ActionRefused"
+# Patch id: from here on a decision is served by ServeDecisionWorkflow (older cases replay the inline path).
+SERVING_AS_CHILD = "serving-as-child-workflow"
 Request = TypeVar("Request")
 WITHDRAWABLE = (Stage.ASSESSED, Stage.WAITING_FOR_APPLICANT, Stage.IN_DECISION)
 
@@ -127,7 +103,9 @@ class GrantState:
     proposal: Proposed | None = None
     question: OpenQuestion | None = None
     decision: DecisionOutcome | None = None
-    # While the decision e-mail has failed for good, a handler chooses how to serve it.
+    served: Served | None = None
+    # (Cases decided before serving became its own workflow:) while the decision e-mail has failed for
+    # good, a handler chooses how to serve it.
     awaiting_redelivery: bool = False
     redelivery: Channel | None = None
 
@@ -155,14 +133,31 @@ class GrantApplicationWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if s.decision is not None:
             await self._serve(s.decision)
-        return GrantApplicationResult(application_id=s.application_id, stage=s.stage, assessment=s.assessment)
+        return GrantApplicationResult(
+            application_id=s.application_id, stage=s.stage, assessment=s.assessment, served=s.served
+        )
 
     # --- after the decision (payment and the appeal window come next) --------------------------------------
 
     async def _serve(self, decision: DecisionOutcome) -> None:
-        """The decision is served: by e-mail with the applicant's consent, else by post."""
+        """The decision is served by its own workflow, which says when and how it reached the applicant."""
         s = self._state
         await self._stage_update(s.stage, "decided")
+        if not workflow.patched(SERVING_AS_CHILD):
+            await self._serve_inline(decision)
+            return
+        s.served = await workflow.execute_child_workflow(
+            ServeDecisionWorkflow.run,
+            ServeDecisionInput(application_id=s.application_id, decision_number=decision.number),
+            id=f"{workflow.info().workflow_id}/serving",
+        )
+        workflow.logger.info(
+            "decision %s served by %s on %s", decision.number, s.served.channel, s.served.dispatched_on
+        )
+
+    async def _serve_inline(self, decision: DecisionOutcome) -> None:
+        """How cases decided before serving became its own workflow go on (their histories replay this)."""
+        s = self._state
         channel = await workflow.execute_activity_method(DeliveryActivities.choose_channel, self._ref(), **DATABASE)
         while True:
             if channel == Channel.LETTER:

@@ -1,9 +1,12 @@
-"""Records the grant workflow's histories that `tests/test_replay.py` replays: `python -m tests.histories.record`.
+"""Records the workflows' histories that `tests/test_replay.py` replays: `python -m tests.histories.record`.
 
 Each scenario drives one path a real case takes, with stand-in activities (replay needs only their
-recorded results) on the time-skipping server. Record again only for a path that is new on purpose;
-a change to an existing path must keep the recorded histories replaying (guard it with
-`workflow.patched`), because cases started on the old code are still running in production.
+recorded results) on the time-skipping server, and keeps the history of every workflow it ran (the
+grant workflow, its serving child, a print batch). The histories go to `tests/histories/<VERSION>/`.
+
+Histories of earlier versions are never re-recorded: cases started on that code may still be running,
+and the current code must replay them (guard a changed path with `workflow.patched`). When a path
+changes on purpose, raise VERSION and record the new folder beside the old ones.
 """
 
 import asyncio
@@ -13,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -28,13 +32,19 @@ from models.payloads import (
     Verdict,
     WithdrawInput,
 )
+from models.serving.payloads import PrintBatchRef
 from models.time_limits import Channel
 from tests.stand_ins import DECIDER, HANDLER, StandIns
 from tests.support import TEST_PAYLOAD_KEY
-from tests.workflow_helpers import wait_for_stage, wait_for_state
+from tests.workflow_helpers import wait_for_stage
 from workflows.grant_application import GrantApplicationWorkflow
+from workflows.serving.decision import ServeDecisionWorkflow
+from workflows.serving.print_batch import PrintBatchWorkflow
 
 HERE = Path(__file__).resolve().parent
+# v1: serving inline in the grant workflow; v2: serving as its own child workflow, print batches.
+VERSION = "v2"
+WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow]
 Scenario = Callable[[WorkflowEnvironment, WorkflowHandle, StandIns], Awaitable[None]]
 
 
@@ -71,10 +81,24 @@ async def approved(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: 
     await _decide(handle)
 
 
+async def _print_batch(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    """The post room's batch takes the waiting letter and tells its serving workflow."""
+    serving = f"{handle.id}/serving"
+    await stand_ins.called("queue_for_post")
+    stand_ins.waiting_letters = [serving]
+    await env.client.execute_workflow(
+        PrintBatchWorkflow.run,
+        PrintBatchRef(print_batch_id=1),
+        id=f"print-batch-{handle.id}",
+        task_queue=(await handle.describe()).task_queue,
+    )
+
+
 async def rejected_by_post(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
     stand_ins.channel = "letter"
     await _propose(handle, Outcome.REJECT)
     await _decide(handle)
+    await _print_batch(env, handle, stand_ins)
 
 
 async def returned_then_approved(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
@@ -99,11 +123,14 @@ async def email_failed_then_posted(env: WorkflowEnvironment, handle: WorkflowHan
     stand_ins.fail.add("send_decision_email")
     await _propose(handle)
     await _decide(handle)
-    await wait_for_state(handle, lambda s: s.task_key is not None and "/deliver/" in s.task_key)
-    await handle.execute_update(
-        GrantApplicationWorkflow.redeliver,
-        RedeliverInput(task_key=await _task(handle), actor=HANDLER, channel=Channel.LETTER),
+    await stand_ins.called("open_task_deliver", seconds=30)
+    deliver = [t for t in stand_ins.tasks if t.kind == "deliver"]
+    serving = env.client.get_workflow_handle(f"{handle.id}/serving")
+    await serving.execute_update(
+        ServeDecisionWorkflow.redeliver,
+        RedeliverInput(task_key=deliver[0].key, actor=HANDLER, channel=Channel.LETTER),
     )
+    await _print_batch(env, handle, stand_ins)
 
 
 async def withdrawn(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
@@ -121,6 +148,10 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 async def record() -> None:
+    folder = HERE / VERSION
+    if folder.exists():
+        raise SystemExit(f"{folder} exists: histories of a version are recorded once (raise VERSION)")
+    folder.mkdir()
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=data_converter(TEST_PAYLOAD_KEY), test_server_existing_path=str(binary("temporal-test-server"))
     )
@@ -128,9 +159,7 @@ async def record() -> None:
         for name, scenario in SCENARIOS.items():
             stand_ins = StandIns()
             queue = f"record-{uuid.uuid4()}"
-            async with Worker(
-                env.client, task_queue=queue, workflows=[GrantApplicationWorkflow], activities=stand_ins.all()
-            ):
+            async with Worker(env.client, task_queue=queue, workflows=WORKFLOWS, activities=stand_ins.all()):
                 handle = await env.client.start_workflow(
                     GrantApplicationWorkflow.run,
                     GrantApplicationInput(application_id=1, programme_code="recorded"),
@@ -140,9 +169,15 @@ async def record() -> None:
                 await wait_for_stage(handle, "assessed")
                 await scenario(env, handle, stand_ins)
                 await handle.result()
-                history = await handle.fetch_history()
-            (HERE / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
-            print(f"recorded {name}: {len(history.events)} events")
+                ran = [handle.id, f"{handle.id}/serving", f"print-batch-{handle.id}"]
+                for workflow_id in ran:
+                    try:
+                        history = await env.client.get_workflow_handle(workflow_id).fetch_history()
+                    except RPCError:
+                        continue  # this scenario did not run that workflow
+                    path = folder / f"{workflow_id.replace('/', '.')}.json"
+                    path.write_text(history.to_json(), encoding="utf-8")
+                    print(f"recorded {path.relative_to(HERE)}: {len(history.events)} events")
     finally:
         await env.shutdown()
 

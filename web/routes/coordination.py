@@ -14,7 +14,7 @@ from web.scope import Scope, ScopeDep
 from web.services import tasks as queue
 from web.services.auth import StaffUser, load_staff_user
 from web.services.coordination import budget_overview, workloads
-from web.services.print_batch import create_print_batches, pending_letters, print_batches
+from web.services.print_batch import pending_letters, print_batches, request_print_batches
 from web.templating import render
 
 router = APIRouter(
@@ -79,14 +79,10 @@ def reassign_all(
 
 @router.post("/print-batch", dependencies=CSRF)
 def print_batch(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
-    """Today's letters for the post room, one PDF per programme; each decision is dated as posted today."""
-    result = create_print_batches(
-        session,
-        request.app.state.files,
-        programmes=request.app.state.programmes,
-        programme_codes=scope.codes,
-        user=scope.user,
-        now=request.app.state.clock(),
+    """Today's letters for the post room, one batch per programme, made on the worker; each dated as posted today."""
+    batches = request_print_batches(
+        session, programme_codes=scope.codes, user=scope.user, now=request.app.state.clock()
     )
-    request.session["flash"] = f"posted:{result.letters}"
+    request.app.state.relay.wake()
+    request.session["flash"] = f"batches_requested:{len(batches)}"
     return RedirectResponse("/staff/coordination", status_code=303)

@@ -1,0 +1,45 @@
+"""How long each kind of activity may take and how it is retried: shared by every workflow family."""
+
+from datetime import timedelta
+from typing import TypedDict
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.errors import NON_RETRYABLE
+
+
+class ActivityOptions(TypedDict, total=False):
+    start_to_close_timeout: timedelta
+    heartbeat_timeout: timedelta
+    retry_policy: RetryPolicy
+
+
+RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=NON_RETRYABLE,
+)
+# A database write takes milliseconds: if the worker dies holding one, it is retried within seconds.
+DATABASE = ActivityOptions(start_to_close_timeout=timedelta(seconds=10), retry_policy=RETRY)
+# Mail (and a letter rendered for it) may take longer, but beats while it works: a dead worker is noticed in 15 s.
+MAIL = ActivityOptions(
+    start_to_close_timeout=timedelta(minutes=2), heartbeat_timeout=timedelta(seconds=15), retry_policy=RETRY
+)
+# A mail server down for hours is retried for about a day before a person is asked to step in.
+DECISION_MAIL = ActivityOptions(
+    start_to_close_timeout=timedelta(minutes=2),
+    heartbeat_timeout=timedelta(seconds=15),
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=30),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(hours=2),
+        maximum_attempts=15,
+        non_retryable_error_types=NON_RETRYABLE,
+    ),
+)
+# A print batch renders every letter of the day: minutes for thousands, beating all along.
+RENDERING = ActivityOptions(
+    start_to_close_timeout=timedelta(minutes=30), heartbeat_timeout=timedelta(seconds=30), retry_policy=RETRY
+)
