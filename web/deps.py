@@ -1,12 +1,21 @@
-"""FastAPI dependencies: the database session, the programme catalogue, the signed-in staff member."""
+"""FastAPI dependencies: the database session, settings, the clock, the file store, the Temporal gateway,
+the outbox relay, the programme catalogue and the signed-in staff member.
+
+Routes take these as parameters instead of reaching into `request.app.state`, so a test can see (and
+`app.dependency_overrides` can replace) everything a route uses.
+"""
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
+from core.outbox_relay import OutboxRelay
 from core.settings import Settings
+from core.storage import FileStore
+from core.temporal import TemporalGateway
 from models.programme import Programme
 from web.services.auth import StaffUser, load_staff_user
 
@@ -28,8 +37,41 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_programme(request: Request, programme: str) -> Programme:
-    found: Programme | None = request.app.state.programmes.get(programme)
+def get_now(request: Request) -> datetime:
+    """The current time from the app's clock (a fixed day in the tests)."""
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def get_files(request: Request) -> FileStore:
+    files: FileStore = request.app.state.files
+    return files
+
+
+def get_gateway(request: Request) -> TemporalGateway:
+    gateway: TemporalGateway = request.app.state.gateway
+    return gateway
+
+
+def get_relay(request: Request) -> OutboxRelay:
+    relay: OutboxRelay = request.app.state.relay
+    return relay
+
+
+def get_programmes(request: Request) -> dict[str, Programme]:
+    programmes: dict[str, Programme] = request.app.state.programmes
+    return programmes
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+FilesDep = Annotated[FileStore, Depends(get_files)]
+GatewayDep = Annotated[TemporalGateway, Depends(get_gateway)]
+RelayDep = Annotated[OutboxRelay, Depends(get_relay)]
+ProgrammesDep = Annotated[dict[str, Programme], Depends(get_programmes)]
+
+
+def get_programme(programmes: ProgrammesDep, programme: str) -> Programme:
+    found = programmes.get(programme)
     if found is None:
         raise HTTPException(status_code=404, detail="programme")
     return found

@@ -10,7 +10,7 @@ missing one (404): its existence is not disclosed.
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException
 
 from models.documents import Document, DocumentKind
 from models.grants import Application
@@ -18,7 +18,7 @@ from models.info_requests import Attachment
 from models.programme import Programme
 from models.staff import Role
 from models.tasks import Task
-from web.deps import SessionDep, StaffDep
+from web.deps import ProgrammesDep, SessionDep, StaffDep
 from web.ids import RowId
 from web.services.auth import StaffUser
 
@@ -64,8 +64,8 @@ def scope_of(user: StaffUser, programmes: dict[str, Programme]) -> Scope:
     )
 
 
-def current_scope(request: Request, user: StaffDep) -> Scope:
-    return scope_of(user, request.app.state.programmes)
+def current_scope(user: StaffDep, programmes: ProgrammesDep) -> Scope:
+    return scope_of(user, programmes)
 
 
 ScopeDep = Annotated[Scope, Depends(current_scope)]

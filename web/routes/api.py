@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from core.status_links import application_id_from_token, status_token
 from models.application_form import ApplicationForm
-from web.deps import ProgrammeDep, SessionDep, SettingsDep
+from web.deps import NowDep, ProgrammeDep, RelayDep, SessionDep, SettingsDep
 from web.exact_json import ExactJSONRoute
 from web.services.applications import application_view
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
@@ -42,6 +42,8 @@ async def create_application(
     form: ApplicationForm,
     session: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
+    relay: RelayDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ReceiptOut:
     """Accept an application; with the same Idempotency-Key a repeat returns the first receipt."""
@@ -51,7 +53,7 @@ async def create_application(
             session,
             programme=programme,
             form=form,
-            submitted_at=request.app.state.clock(),
+            submitted_at=now,
             secret=settings.secret_key,
             idempotency_key=idempotency_key,
         )
@@ -59,7 +61,7 @@ async def create_application(
         raise _api_error(409, "programme", "the programme is not open for applications yet") from None
     except IdempotencyConflict:
         raise _api_error(422, "Idempotency-Key", "this key was already used for a different application") from None
-    request.app.state.relay.wake()
+    relay.wake()
     if receipt.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     token = status_token(receipt.application_id, settings.secret_key)

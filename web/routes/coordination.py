@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from models.staff import Role
 from models.tasks import Task
 from web.csrf import require_csrf
-from web.deps import SessionDep, require_roles
+from web.deps import NowDep, RelayDep, SessionDep, require_roles
 from web.ids import parse_id
 from web.scope import Scope, ScopeDep
 from web.services import tasks as queue
@@ -78,11 +78,9 @@ def reassign_all(
 
 
 @router.post("/print-batch", dependencies=CSRF)
-def print_batch(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
+def print_batch(request: Request, scope: ScopeDep, session: SessionDep, now: NowDep, relay: RelayDep) -> Response:
     """Today's letters for the post room, one batch per programme, made on the worker; each dated as posted today."""
-    batches = request_print_batches(
-        session, programme_codes=scope.codes, user=scope.user, now=request.app.state.clock()
-    )
-    request.app.state.relay.wake()
+    batches = request_print_batches(session, programme_codes=scope.codes, user=scope.user, now=now)
+    relay.wake()
     request.session["flash"] = f"batches_requested:{len(batches)}"
     return RedirectResponse("/staff/coordination", status_code=303)

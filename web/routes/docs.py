@@ -8,11 +8,11 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from models.staff import Role
-from web.deps import SessionDep, current_staff
+from web.deps import SessionDep, SettingsDep, current_staff
 
 
-def docs_access(request: Request, session: SessionDep) -> None:
-    if request.app.state.settings.is_dev:
+def docs_access(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    if settings.is_dev:
         return
     user = current_staff(request, session)  # not signed in: to the sign-in page
     if not user.has_any(Role.ADMIN):

@@ -1,6 +1,7 @@
 """The public front door: programmes, the application form, the applicant's private status page."""
 
 import uuid
+from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,7 +15,17 @@ from models.grants import Stage, grant_workflow_id
 from models.payloads import AnswerInput, WithdrawInput
 from models.programme import Programme
 from web.csrf import require_csrf, require_csrf_token
-from web.deps import ProgrammeDep, SessionDep, SettingsDep
+from web.deps import (
+    FilesDep,
+    GatewayDep,
+    NowDep,
+    ProgrammeDep,
+    ProgrammesDep,
+    RelayDep,
+    SessionDep,
+    SettingsDep,
+    get_programmes,
+)
 from web.form_errors import field_errors, friendly_message
 from web.forms import flat_values, nested
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
@@ -43,19 +54,21 @@ DEFAULT_VALUES = {
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, now: NowDep, catalogue: ProgrammesDep) -> HTMLResponse:
     """The programmes, open ones first."""
-    now = request.app.state.clock()
-    programmes: list[Programme] = sorted(
-        request.app.state.programmes.values(), key=lambda p: (not p.is_open(now), p.closes_at), reverse=False
-    )
+    programmes: list[Programme] = sorted(catalogue.values(), key=lambda p: (not p.is_open(now), p.closes_at))
     return render(request, "public/index.html", {"programmes": programmes, "now": now})
 
 
 def _form_page(
-    request: Request, programme: Programme, values: dict[str, str], errors: dict[str, str], key: str, status: int
+    request: Request,
+    programme: Programme,
+    values: dict[str, str],
+    errors: dict[str, str],
+    key: str,
+    status: int,
+    now: datetime,
 ) -> HTMLResponse:
-    now = request.app.state.clock()
     return render(
         request,
         "public/apply.html",
@@ -72,15 +85,15 @@ def _form_page(
 
 
 @router.get("/apply/{programme}", response_class=HTMLResponse)
-def application_form(request: Request, programme: ProgrammeDep) -> HTMLResponse:
+def application_form(request: Request, programme: ProgrammeDep, now: NowDep) -> HTMLResponse:
     values = {**DEFAULT_VALUES, "applicant.language": negotiate_language(request)}
-    return _form_page(request, programme, values, {}, uuid.uuid4().hex, 200)
+    return _form_page(request, programme, values, {}, uuid.uuid4().hex, 200, now)
 
 
 # The application schema checks every field's text itself, so the form comes back with the reason at the field.
 @router.post("/apply/{programme}", response_class=HTMLResponse, dependencies=[Depends(require_csrf_token)])
 async def submit_form(
-    request: Request, programme: ProgrammeDep, session: SessionDep, settings: SettingsDep
+    request: Request, programme: ProgrammeDep, session: SessionDep, settings: SettingsDep, now: NowDep, relay: RelayDep
 ) -> Response:
     form = await request.form()
     values = flat_values(form)
@@ -90,14 +103,14 @@ async def submit_form(
         application = ApplicationForm.model_validate(nested(values))
     except ValidationError as exc:
         errors = {e.field: translate(friendly_message(e)) for e in field_errors(exc.errors())}
-        return _form_page(request, programme, values, errors, key, 422)
+        return _form_page(request, programme, values, errors, key, 422, now)
     try:
         receipt = await run_in_threadpool(
             submit_application,
             session,
             programme=programme,
             form=application,
-            submitted_at=request.app.state.clock(),
+            submitted_at=now,
             secret=settings.secret_key,
             idempotency_key=key,
             channel="form",
@@ -105,8 +118,8 @@ async def submit_form(
     except (ProgrammeNotOpen, IdempotencyConflict):
         # A changed form re-sent with an old token, or a programme not open yet: show the form again.
         errors = {"form": translate("The application could not be accepted. Check the form and send it again.")}
-        return _form_page(request, programme, values, errors, uuid.uuid4().hex, 409)
-    request.app.state.relay.wake()
+        return _form_page(request, programme, values, errors, uuid.uuid4().hex, 409, now)
+    relay.wake()
     token = status_token(receipt.application_id, settings.secret_key)
     return RedirectResponse(f"/status/{token}?received=1", status_code=303)
 
@@ -125,7 +138,7 @@ def _status_page(
     view = application_view(session, application_id) if application_id else None
     if view is None:
         raise HTTPException(status_code=404)
-    programme = request.app.state.programmes.get(view.application.programme_code)
+    programme = get_programmes(request).get(view.application.programme_code)
     context = {
         "view": view,
         "programme": programme,
@@ -157,7 +170,9 @@ def _application_id(token: str, settings: SettingsDep) -> int:
 
 
 @router.post("/status/{token}/answer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def answer_info_request(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+async def answer_info_request(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, files: FilesDep, gateway: GatewayDep
+) -> Response:
     """The applicant's answer to a question, with attachments; it goes to the workflow as an update."""
     application_id = _application_id(token, settings)
     form = await request.form()
@@ -194,14 +209,14 @@ async def answer_info_request(request: Request, token: str, session: SessionDep,
         attachment_ids = await run_in_threadpool(
             store_uploads,
             session,
-            request.app.state.files,
+            files,
             application_id=application_id,
             uploads=uploads,
             max_bytes=settings.max_upload_bytes,
             max_files=settings.max_uploads,
         )
         await send_update(
-            request.app.state.gateway,
+            gateway,
             grant_workflow_id(application_id),
             GrantApplicationWorkflow.answer_info,
             AnswerInput(info_request_seq=info.seq, answer=answer, attachment_ids=attachment_ids),
@@ -221,7 +236,9 @@ async def answer_info_request(request: Request, token: str, session: SessionDep,
 
 
 @router.post("/status/{token}/withdraw", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def withdraw(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+async def withdraw(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, gateway: GatewayDep
+) -> Response:
     application_id = _application_id(token, settings)
     form = await request.form()
     if form.get("confirm") != "yes":
@@ -237,7 +254,7 @@ async def withdraw(request: Request, token: str, session: SessionDep, settings: 
         )
     try:
         await send_update(
-            request.app.state.gateway,
+            gateway,
             grant_workflow_id(application_id),
             GrantApplicationWorkflow.withdraw,
             WithdrawInput(reason=str(form.get("reason") or "")[:500]),
@@ -251,9 +268,9 @@ async def withdraw(request: Request, token: str, session: SessionDep, settings: 
 
 
 @router.get("/status/{token}/letter")
-def decision_letter(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+def decision_letter(token: str, session: SessionDep, settings: SettingsDep, files: FilesDep) -> Response:
     """The applicant's own decision letter, behind the same private link."""
     letter = latest_letter(session, _application_id(token, settings))
     if letter is None:
         raise HTTPException(status_code=404)
-    return pdf_response(request.app.state.files.get(letter.storage_key), "decision.pdf")
+    return pdf_response(files.get(letter.storage_key), "decision.pdf")

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -17,7 +17,7 @@ from models.payloads import DecideInput, ProposeInput, RedeliverInput, RequestIn
 from models.tasks import Task
 from models.time_limits import Channel
 from web.csrf import require_csrf
-from web.deps import SessionDep, require_roles
+from web.deps import FilesDep, GatewayDep, SessionDep, require_roles
 from web.scope import CASE_ROLES, ScopedAttachment, ScopedDocument, ScopeDep, ScopedTask
 from web.services import tasks as queue
 from web.services.auth import StaffUser
@@ -25,6 +25,7 @@ from web.services.processing import ActionRefused, actor_of, require_holder, sen
 from web.services.task_view import case_file
 from web.templating import pdf_response, render
 from workflows.grant_application import GrantApplicationWorkflow
+from workflows.serving.decision import ServeDecisionWorkflow
 
 router = APIRouter(prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles(*CASE_ROLES))])
 CSRF = [Depends(require_csrf)]
@@ -146,11 +147,18 @@ async def _refuse(
 
 
 async def _act(
-    request: Request, session: SessionDep, user: StaffUser, task: Task, update, argument, values: Mapping[str, object]
+    request: Request,
+    gateway: GatewayDep,
+    session: SessionDep,
+    user: StaffUser,
+    task: Task,
+    update: Any,
+    argument: Any,
+    values: Mapping[str, object],
 ) -> Response:
     try:
         require_holder(task, user)
-        await send_update(request.app.state.gateway, task.workflow_id, update, argument)
+        await send_update(gateway, task.workflow_id, update, argument)
     except ActionRefused as refused:
         return await run_in_threadpool(
             _task_page, request, session, user, task, error=str(refused), values=values, status_code=409
@@ -165,6 +173,7 @@ async def request_info(
     task: ScopedTask,
     scope: ScopeDep,
     session: SessionDep,
+    gateway: GatewayDep,
     message: Annotated[str, Form(max_length=4000)] = "",
     reply_by: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -182,7 +191,9 @@ async def request_info(
             status_code=422,
         )
     argument = RequestInfoInput(task_key=task.key, actor=actor_of(scope.user), message=message, reply_by=deadline)
-    return await _act(request, session, scope.user, task, GrantApplicationWorkflow.request_info, argument, values)
+    return await _act(
+        request, gateway, session, scope.user, task, GrantApplicationWorkflow.request_info, argument, values
+    )
 
 
 @router.post("/tasks/{task_id}/propose", dependencies=CSRF)
@@ -191,6 +202,7 @@ async def propose(
     task: ScopedTask,
     scope: ScopeDep,
     session: SessionDep,
+    gateway: GatewayDep,
     outcome: Annotated[str, Form(max_length=10)] = "",
     justification: Annotated[str, Form(max_length=4000)] = "",
     override_reason: Annotated[str, Form(max_length=4000)] = "",
@@ -213,7 +225,7 @@ async def propose(
         justification=justification,
         override_reason=override_reason or None,
     )
-    return await _act(request, session, scope.user, task, GrantApplicationWorkflow.propose, argument, values)
+    return await _act(request, gateway, session, scope.user, task, GrantApplicationWorkflow.propose, argument, values)
 
 
 @router.post("/tasks/{task_id}/decide", dependencies=CSRF)
@@ -222,6 +234,7 @@ async def decide(
     task: ScopedTask,
     scope: ScopeDep,
     session: SessionDep,
+    gateway: GatewayDep,
     verdict: Annotated[str, Form(max_length=10)] = "",
     comment: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
@@ -229,7 +242,7 @@ async def decide(
     if verdict not in set(Verdict):
         return await _refuse(request, session, scope.user, task, N_("Accept the proposal or return it."), values)
     argument = DecideInput(task_key=task.key, actor=actor_of(scope.user), verdict=Verdict(verdict), comment=comment)
-    return await _act(request, session, scope.user, task, GrantApplicationWorkflow.decide, argument, values)
+    return await _act(request, gateway, session, scope.user, task, GrantApplicationWorkflow.decide, argument, values)
 
 
 @router.post("/tasks/{task_id}/redeliver", dependencies=CSRF)
@@ -238,27 +251,30 @@ async def redeliver(
     task: ScopedTask,
     scope: ScopeDep,
     session: SessionDep,
+    gateway: GatewayDep,
     channel: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """The e-mail could not be sent: try it again, or send the decision by post."""
     if channel not in set(Channel):
         return await _refuse(request, session, scope.user, task, N_("Choose e-mail or post."), {"channel": channel})
     argument = RedeliverInput(task_key=task.key, actor=actor_of(scope.user), channel=Channel(channel))
+    # The task names its workflow: the decision's serving workflow (or, for a case decided before serving
+    # became its own workflow, the grant workflow, whose update has the same name).
     return await _act(
-        request, session, scope.user, task, GrantApplicationWorkflow.redeliver, argument, {"channel": channel}
+        request, gateway, session, scope.user, task, ServeDecisionWorkflow.redeliver, argument, {"channel": channel}
     )
 
 
 @router.get("/attachments/{attachment_id}")
-def attachment(request: Request, found: ScopedAttachment) -> Response:
+def attachment(found: ScopedAttachment, files: FilesDep) -> Response:
     """An applicant's file, for staff of the organisations processing that programme only."""
-    data = request.app.state.files.get(found.storage_key)
+    data = files.get(found.storage_key)
     # Always a download, never rendered inline: an uploaded file cannot run in our origin.
     disposition = f"attachment; filename*=UTF-8''{quote(found.filename)}"
     return Response(data, media_type=found.content_type, headers={"Content-Disposition": disposition})
 
 
 @router.get("/documents/{document_id}")
-def document(request: Request, found: ScopedDocument) -> Response:
+def document(found: ScopedDocument, files: FilesDep) -> Response:
     """Archived documents: letters to case workers, print batches to coordinators, of the processing organisations."""
-    return pdf_response(request.app.state.files.get(found.storage_key), f"{found.kind}-{found.id}.pdf")
+    return pdf_response(files.get(found.storage_key), f"{found.kind}-{found.id}.pdf")
