@@ -5,11 +5,11 @@ from datetime import timedelta
 from sqlmodel import select
 from temporalio import activity
 
-from activities.grant_records import load_application
+from activities.grants.records import load_application
 from core.clock import helsinki_today
 from core.db import Database
-from models.grants import Stage
-from models.payloads import CloseTaskInput, OpenTaskInput
+from models.grants.applications import Stage
+from models.grants.payloads import CloseTaskInput, OpenTaskInput
 from models.subjects import SubjectType
 from models.tasks import Task, TaskClosing, TaskKind, TaskStatus
 from models.types import utcnow

@@ -6,18 +6,18 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from activities.serving.letter_template import letter_html
 from bench.measure import per_call, report
 from core.db import Database
-from core.letters import letter_html
 from core.migrate import upgrade
 from core.pdf import render_pdf
 from core.settings import PROJECT_ROOT, Settings
-from models.application_form import ApplicationForm
-from models.eligibility import RegistryFacts, SubmittedApplication, assess
-from models.programme import load_programmes
+from models.grants.application_form import ApplicationForm
+from models.grants.eligibility import RegistryFacts, SubmittedApplication, assess
+from models.grants.programme import load_programmes
+from tests.activities.test_decision_letter import facts
 from tests.factories import PERSONAL_IDS, application
 from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, TEST_SECRET
-from tests.test_decision_letter import facts
 from web.app import create_app
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from models.programme import HELSINKI
+from models.grants.programme import HELSINKI
 
 
 def helsinki_today(now: datetime | None = None) -> date:

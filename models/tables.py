@@ -1,13 +1,13 @@
 """Every table, imported once so SQLModel.metadata knows them all (Alembic and tests use this)."""
 
 from models.audit import AuditEvent
-from models.decisions import BudgetLedger, Decision, DecisionSequence, Proposal
 from models.documents import Document
-from models.grants import Application, AssessmentRecord, TimelineEvent
-from models.info_requests import Attachment, InfoRequest
+from models.grants.applications import Application, AssessmentRecord, TimelineEvent
+from models.grants.decisions import BudgetLedger, Decision, DecisionSequence, Proposal
+from models.grants.info_requests import Attachment, InfoRequest
+from models.grants.registry import RegisteredBusiness
 from models.notifications import EmailLog
 from models.outbox import OutboxMessage
-from models.registry import RegisteredBusiness
 from models.serving.print_batches import PrintBatch
 from models.staff import LoginAttempt, Organisation, User, UserRole
 from models.tasks import Task

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import holidays
 
-from models.programme import Programme
+from models.grants.programme import Programme
 
 _FINNISH_HOLIDAYS = holidays.country_holidays("FI")
 

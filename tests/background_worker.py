@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from activities.mail import FileMailer
 from core.db import Database
+from core.mail import FileMailer
 from core.settings import Settings
 from core.temporal import connect
-from core.worker import build_worker
-from models.programme import Programme
+from models.grants.programme import Programme
+from runtime.worker import build_worker
 
 
 @contextmanager

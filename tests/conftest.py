@@ -15,7 +15,7 @@ from core.db import Database
 from core.migrate import upgrade
 from core.settings import PROJECT_ROOT, Settings
 from core.temporal import binary, data_converter
-from models.programme import Programme, load_programmes
+from models.grants.programme import Programme, load_programmes
 from tests.desk import Desk, open_desk
 from tests.support import IN_2020_WINDOW, POSTGRES_URL, TEST_PAYLOAD_KEY, make_settings
 from web.app import create_app

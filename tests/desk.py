@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from core.db import Database
-from core.seed import create_user
 from core.settings import Settings
-from models.payloads import Actor
-from models.programme import Programme
+from models.grants.payloads import Actor
+from models.grants.programme import Programme
 from models.staff import Role
 from models.tasks import Task
+from runtime.seed import create_user
 from tests.background_worker import worker_thread
 from tests.factories import application
 from tests.support import IN_2020_WINDOW, make_settings

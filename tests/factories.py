@@ -3,7 +3,7 @@
 import copy
 from typing import Any
 
-from models.eligibility import RegistryFacts, SubmittedApplication
+from models.grants.eligibility import RegistryFacts, SubmittedApplication
 
 # Passes every rule of the 2020 programme: 12 000 € in Jan–Feb 2020 (6 000/month), 3 300 € in
 # 16.3.–31.5.2020 (about 1 311/month), a drop of about 78 %.

@@ -12,8 +12,8 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models.decisions import Outcome
-from models.payloads import (
+from models.grants.decisions import Outcome
+from models.grants.payloads import (
     Actor,
     ApplicationRef,
     AssessApplicationInput,

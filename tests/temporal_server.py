@@ -5,7 +5,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from core.devserver import temporal_dev_server_command, wait_for_port
+from runtime.devserver import temporal_dev_server_command, wait_for_port
 
 
 def free_port() -> int:

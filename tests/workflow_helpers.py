@@ -13,20 +13,20 @@ from pathlib import Path
 from sqlmodel import select
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from activities.mail import FileMailer, Mailer
 from core.db import Database
-from core.seed import create_user, seed_reference_data
+from core.mail import FileMailer, Mailer
 from core.settings import Settings
-from core.worker import build_worker
-from models.application_form import ApplicationForm
-from models.payloads import Actor, GrantApplicationInput, ProcessingState
-from models.programme import Programme
+from models.grants.application_form import ApplicationForm
+from models.grants.payloads import Actor, GrantApplicationInput, ProcessingState
+from models.grants.programme import Programme
 from models.staff import Role
 from models.tasks import Task, TaskStatus
+from runtime.seed import create_user, seed_reference_data
+from runtime.worker import build_worker
 from tests.factories import application
 from tests.support import IN_2020_WINDOW, TEST_SECRET, make_settings
 from web.services.intake import submit_application
-from workflows.grant_application import GrantApplicationWorkflow
+from workflows.grants.application import GrantApplicationWorkflow
 
 STAFF = {
     "handler": ("hanna@e.example", "E", [Role.HANDLER]),
@@ -133,6 +133,16 @@ async def wait_for_state(
 
 async def wait_for_stage(handle: WorkflowHandle, stage: str) -> ProcessingState:
     return await wait_for_state(handle, lambda s: s.stage == stage)
+
+
+def current_task_or_none(db: Database, application_id: int) -> Task | None:
+    with db.session() as session:
+        return session.exec(
+            select(Task).where(
+                Task.application_id == application_id,
+                Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.WAITING]),  # type: ignore[attr-defined]
+            )
+        ).first()
 
 
 def current_task(db: Database, application_id: int) -> Task:

@@ -16,12 +16,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.db import Database
-from core.outbox_relay import OutboxRelay
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from core.storage import LocalFileStore
 from core.temporal import TemporalGateway
-from models.programme import Programme, load_programmes
+from models.grants.programme import Programme, load_programmes
 from models.types import utcnow
+from runtime.outbox_relay import OutboxRelay
 from web.deps import NotSignedIn
 from web.form_errors import field_errors, friendly_message
 from web.guards import PublicPostLimit, clean_url

@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
-from core.outbox_relay import OutboxRelay
 from core.settings import Settings
 from core.storage import FileStore
 from core.temporal import TemporalGateway
-from models.programme import Programme
+from models.grants.programme import Programme
+from runtime.outbox_relay import OutboxRelay
 from web.services.auth import StaffUser, load_staff_user
 
 SESSION_USER_KEY = "staff_user_id"

@@ -31,7 +31,7 @@ _BY_TYPE = {
     "control_character": N_("Remove the invisible control characters from this field."),
 }
 
-# The reasons our own validators give (models/application_form.py); marked here for translation.
+# The reasons our own validators give (models/grants/application_form.py); marked here for translation.
 KNOWN_REASONS = [
     N_("not a valid Finnish personal identity code"),
     N_("not a valid Finnish business ID"),

@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 
 from models.documents import Document, DocumentKind
-from models.grants import Application
-from models.info_requests import Attachment
-from models.programme import Programme
+from models.grants.applications import Application
+from models.grants.info_requests import Attachment
+from models.grants.programme import Programme
 from models.staff import Role
 from models.tasks import Task
 from web.deps import ProgrammesDep, SessionDep, StaffDep

@@ -14,7 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from core.settings import PROJECT_ROOT
-from models.programme import HELSINKI
+from models.grants.programme import HELSINKI
 from web.csrf import FIELD as CSRF_FIELD
 from web.csrf import csrf_token
 from web.i18n import (

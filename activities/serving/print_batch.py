@@ -12,17 +12,17 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.grant_records import add_timeline_event
+from activities.grants.records import add_timeline_event
 from activities.heartbeat import heartbeating
-from activities.letters import LETTER, archive, letter_facts, record_service, stored_letter
+from activities.serving.letter_template import letter_html
+from activities.serving.letters import LETTER, archive, letter_facts, record_service, stored_letter
 from core.db import Database
-from core.letters import letter_html
 from core.pdf import render_in_pool, render_pdf_batch
 from core.storage import FileStore
 from models.audit import audit
-from models.decisions import Decision
 from models.documents import DocumentKind
-from models.programme import Programme
+from models.grants.decisions import Decision
+from models.grants.programme import Programme
 from models.serving.payloads import ClaimedLetters, PrintBatchDone, PrintBatchRef
 from models.serving.print_batches import PrintBatch, PrintBatchStatus
 from models.time_limits import Channel

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from core.status_links import application_id_from_token, status_token
-from models.application_form import ApplicationForm
+from models.grants.application_form import ApplicationForm
+from models.grants.status_links import application_id_from_token, status_token
 from web.deps import NowDep, ProgrammeDep, RelayDep, SessionDep, SettingsDep
 from web.exact_json import ExactJSONRoute
 from web.services.applications import application_view

@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from core.status_links import application_id_from_token, status_token
-from models.application_form import ApplicationForm
-from models.grants import Stage, grant_workflow_id
-from models.payloads import AnswerInput, WithdrawInput
-from models.programme import Programme
+from models.grants.application_form import ApplicationForm
+from models.grants.applications import Stage, grant_workflow_id
+from models.grants.payloads import AnswerInput, WithdrawInput
+from models.grants.programme import Programme
+from models.grants.status_links import application_id_from_token, status_token
 from web.csrf import require_csrf, require_csrf_token
 from web.deps import (
     FilesDep,
@@ -34,7 +34,7 @@ from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_ap
 from web.services.processing import ActionRefused, send_update
 from web.services.uploads import Upload, UploadRefused, store_uploads
 from web.templating import pdf_response, render
-from workflows.grant_application import GrantApplicationWorkflow
+from workflows.grants.application import GrantApplicationWorkflow
 
 router = APIRouter(tags=["public"])
 

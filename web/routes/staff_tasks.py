@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.clock import helsinki_today
 from core.i18n import N_
-from models.decisions import Outcome
-from models.eligibility import ReasonCode
-from models.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput, Verdict
+from models.grants.decisions import Outcome
+from models.grants.eligibility import ReasonCode
+from models.grants.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput, Verdict
 from models.tasks import Task
 from models.time_limits import Channel
 from web.csrf import require_csrf
@@ -24,7 +24,7 @@ from web.services.auth import StaffUser
 from web.services.processing import ActionRefused, actor_of, require_holder, send_update
 from web.services.task_view import case_file
 from web.templating import pdf_response, render
-from workflows.grant_application import GrantApplicationWorkflow
+from workflows.grants.application import GrantApplicationWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 
 router = APIRouter(prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles(*CASE_ROLES))])

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from models.decisions import Decision
 from models.documents import Document, DocumentKind
-from models.grants import Application, AssessmentRecord, TimelineEvent
-from models.info_requests import InfoRequest, InfoRequestStatus
+from models.grants.applications import Application, AssessmentRecord, TimelineEvent
+from models.grants.decisions import Decision
+from models.grants.info_requests import InfoRequest, InfoRequestStatus
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models.decisions import BudgetLedger, Decision, Outcome
-from models.programme import Programme
+from models.grants.decisions import BudgetLedger, Decision, Outcome
+from models.grants.programme import Programme
 from models.staff import User
 from models.tasks import ACTIVE_STATUSES, Task
 

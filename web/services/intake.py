@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from models.application_form import ApplicationForm
-from models.grants import Application
+from models.grants.application_form import ApplicationForm
+from models.grants.applications import Application
+from models.grants.programme import Programme
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
-from models.programme import Programme
 
 
 class ProgrammeNotOpen(Exception):

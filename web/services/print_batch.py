@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from core.clock import helsinki_today
-from models.decisions import Decision
+from models.grants.decisions import Decision
 from models.outbox import START_PRINT_BATCH, OutboxMessage
 from models.serving.print_batches import PrintBatch
 from models.time_limits import Channel

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent
-from models.decisions import Decision, Proposal
-from models.info_requests import Attachment, InfoRequest
+from models.grants.decisions import Decision, Proposal
+from models.grants.info_requests import Attachment, InfoRequest
 from models.staff import User
 from models.tasks import Task
 from web.services.applications import ApplicationView, application_view

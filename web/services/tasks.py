@@ -13,8 +13,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from models.audit import audit
-from models.decisions import Proposal
-from models.grants import Application
+from models.grants.applications import Application
+from models.grants.decisions import Proposal
 from models.staff import User, UserRole
 from models.tasks import ACTIVE_STATUSES, Task, TaskStatus
 from models.types import utcnow

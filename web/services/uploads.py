@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from core.i18n import N_
 from core.storage import FileStore
-from models.info_requests import Attachment
+from models.grants.info_requests import Attachment
 
 SIGNATURES = {
     b"%PDF-": "application/pdf",

@@ -14,10 +14,10 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from workflows.options import DATABASE, DECISION_MAIL
 
 with workflow.unsafe.imports_passed_through():
-    from activities.delivery import DeliveryActivities
+    from activities.serving.delivery import DeliveryActivities
     from activities.tasks import TaskActivities
     from core.i18n import N_
-    from models.payloads import ApplicationRef, CloseTaskInput, OpenTaskInput, RedeliverInput
+    from models.grants.payloads import ApplicationRef, CloseTaskInput, OpenTaskInput, RedeliverInput
     from models.serving.payloads import Posted, Served, ServeDecisionInput
     from models.staff import Role
     from models.tasks import TaskClosing, TaskKind

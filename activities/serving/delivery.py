@@ -1,0 +1,187 @@
+"""Serving a decision: the letter by e-mail (with consent) or to the post room's print batch."""
+
+import asyncio
+import re
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+
+from sqlmodel import Session, select
+from temporalio import activity
+
+from activities.grants.records import add_timeline_event, load_application
+from activities.heartbeat import heartbeating
+from activities.serving.letter_template import letter_html
+from activities.serving.letters import LETTER, archive, letter_facts, record_service, stored_letter
+from core.clock import helsinki_today
+from core.db import Database
+from core.emails import render_email
+from core.mail import Attachment, Mailer, OutgoingEmail
+from core.pdf import render_in_pool
+from core.storage import FileStore
+from models.audit import audit
+from models.grants.decisions import Decision
+from models.grants.payloads import ApplicationRef
+from models.grants.programme import Programme
+from models.grants.status_links import status_token
+from models.notifications import EmailLog
+from models.serving.payloads import Served
+from models.subjects import SubjectType
+from models.time_limits import Channel
+from models.types import utcnow
+
+
+class DeliveryActivities:
+    def __init__(
+        self,
+        db: Database,
+        store: FileStore,
+        mailer: Mailer,
+        programmes: dict[str, Programme],
+        pool: ProcessPoolExecutor,
+        *,
+        base_url: str,
+        secret: str,
+    ) -> None:
+        self._db, self._store, self._mailer, self._programmes = db, store, mailer, programmes
+        self._pool, self._base_url, self._secret = pool, base_url, secret
+
+    @activity.defn(name="choose_channel")
+    def choose_channel(self, ref: ApplicationRef) -> str:
+        """E-mail only with the applicant's consent; otherwise a letter by post."""
+        with self._db.session() as session:
+            application = load_application(session, ref.application_id)
+            return Channel.EMAIL if application.form["applicant"].get("email_consent") else Channel.LETTER
+
+    @activity.defn(name="queue_for_post")
+    def queue_for_post(self, ref: ApplicationRef) -> None:
+        """The decision waits for the post room's next print batch, which dates it and tells the workflow."""
+        with self._db.session() as session:
+            decision = self._decision(session, ref.application_id)
+            if decision.channel is None or decision.serving_workflow_id is None:
+                decision.channel = Channel.LETTER
+                decision.serving_workflow_id = activity.info().workflow_id
+                session.add(decision)
+                add_timeline_event(session, ref.application_id, "decision_to_post")
+                session.commit()
+
+    @activity.defn(name="send_decision_email")
+    async def send_decision_email(self, ref: ApplicationRef) -> Served:
+        """Sent at most once per decision: the Message-ID is the decision's, and a sent one is not sent again."""
+        async with heartbeating():
+            prepared = await asyncio.to_thread(self._prepare_email, ref)
+            if prepared is None:  # sent already: a retry after the send succeeded
+                return await asyncio.to_thread(self._served, ref)
+            email, letter_html_text, dispatched_on = prepared
+            pdf = await asyncio.to_thread(self._letter_pdf, ref, dispatched_on)
+            if pdf is None:
+                pdf = await render_in_pool(self._pool, letter_html_text)
+                await asyncio.to_thread(self._archive_letter, ref, dispatched_on, pdf)
+            filename = re.sub(r"[^A-Za-z0-9]+", "-", email.message_id.strip("<>").split("@")[0]) + ".pdf"
+            await self._mailer.send(
+                OutgoingEmail(
+                    to=email.to,
+                    subject=email.subject,
+                    text=email.text,
+                    message_id=email.message_id,
+                    attachments=[Attachment(filename=filename, content_type="application/pdf", data=pdf)],
+                )
+            )
+            await asyncio.to_thread(self._record_sent, ref, dispatched_on.isoformat())
+        activity.logger.info("decision e-mail sent for application %s", ref.application_id)
+        return Served(channel=Channel.EMAIL, dispatched_on=dispatched_on)
+
+    def _served(self, ref: ApplicationRef) -> Served:
+        with self._db.session() as session:
+            decision = self._decision(session, ref.application_id)
+            assert decision.sent_at is not None
+            return Served(channel=Channel.EMAIL, dispatched_on=helsinki_today(decision.sent_at))
+
+    def _prepare_email(self, ref: ApplicationRef) -> tuple[OutgoingEmail, str, date] | None:
+        with self._db.session() as session:
+            decision = self._decision(session, ref.application_id)
+            key = f"decision:{decision.id}"
+            log = session.exec(select(EmailLog).where(EmailLog.key == key)).first()
+            if decision.sent_at is not None or (log is not None and log.sent_at is not None):
+                return None
+            application = load_application(session, ref.application_id)
+            programme = self._programmes[application.programme_code]
+            dispatched_on = helsinki_today()
+            facts = letter_facts(session, decision, programme, Channel.EMAIL, dispatched_on)
+            subject, text = render_email(
+                "decision",
+                application.language,
+                name=application.applicant_name,
+                reference=application.reference,
+                approved=decision.outcome == "approve",
+                number=decision.number,
+                received_on=facts.deemed_received_on,
+                last_day=facts.last_day,
+                status_url=f"{self._base_url}/status/{status_token(ref.application_id, self._secret)}",
+            )
+            message_id = f"<decision.{decision.id}.{re.sub(r'[^A-Za-z0-9]', '', decision.number)}@grantdesk>"
+            if log is None:
+                session.add(
+                    EmailLog(
+                        key=key,
+                        subject_type=SubjectType.GRANT_APPLICATION,
+                        subject_id=ref.application_id,
+                        application_id=ref.application_id,
+                        to_address=application.email,
+                        subject=subject[:300],
+                        message_id=message_id,
+                    )
+                )
+                session.commit()
+            email = OutgoingEmail(to=application.email, subject=subject, text=text, message_id=message_id)
+            return email, letter_html(facts), dispatched_on
+
+    def _letter_pdf(self, ref: ApplicationRef, dispatched_on: date) -> bytes | None:
+        with self._db.session() as session:
+            decision = self._decision(session, ref.application_id)
+            document = stored_letter(session, decision.id or 0, dispatched_on)
+            return None if document is None else self._store.get(document.storage_key)
+
+    def _archive_letter(self, ref: ApplicationRef, dispatched_on: date, pdf: bytes) -> None:
+        with self._db.session() as session:
+            decision = self._decision(session, ref.application_id)
+            if stored_letter(session, decision.id or 0, dispatched_on) is None:
+                application = load_application(session, ref.application_id)
+                archive(
+                    session,
+                    self._store,
+                    pdf=pdf,
+                    kind=LETTER,
+                    version=dispatched_on.isoformat(),
+                    language=application.language,
+                    programme_code=decision.programme_code,
+                    decision=decision,
+                )
+                session.commit()
+
+    def _record_sent(self, ref: ApplicationRef, dispatched_on_iso: str) -> None:
+        with self._db.session() as session:
+            decision = self._decision(session, ref.application_id)
+            application = load_application(session, ref.application_id)
+            programme = self._programmes[application.programme_code]
+            facts = letter_facts(session, decision, programme, Channel.EMAIL, date.fromisoformat(dispatched_on_iso))
+            now = utcnow()
+            record_service(session, decision, facts, now)
+            log = session.exec(select(EmailLog).where(EmailLog.key == f"decision:{decision.id}")).one()
+            log.sent_at = now
+            session.add(log)
+            add_timeline_event(session, ref.application_id, "decision_sent")
+            audit(
+                session,
+                action="decision_sent",
+                application_id=ref.application_id,
+                channel="email",
+                key=f"decision_sent:{decision.id}",
+            )
+            session.commit()
+
+    @staticmethod
+    def _decision(session: Session, application_id: int) -> Decision:
+        decision = session.exec(select(Decision).where(Decision.application_id == application_id)).first()
+        if decision is None:
+            raise ValueError(f"application {application_id} has no decision")
+        return decision

@@ -1,0 +1,81 @@
+"""Decision letters as HTML (templates/documents/), ready for core.pdf: escaped, translated, dated."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from core.i18n import babel_locale, formatting_gettext
+from core.settings import PROJECT_ROOT
+from models.grants.programme import HELSINKI, Programme
+
+_env = Environment(
+    loader=FileSystemLoader(PROJECT_ROOT / "templates" / "documents"),
+    autoescape=select_autoescape(["html"], default=True),  # names and texts from applicants are data, not markup
+    undefined=StrictUndefined,
+)
+
+
+def mask_iban(iban: str) -> str:
+    """Only the last four characters show: FI21 **** **** **** 0785 → "**** **** **** **** 0785"-like."""
+    compact = iban.replace(" ", "")
+    masked = "*" * (len(compact) - 4) + compact[-4:]
+    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """Everything a decision letter says, gathered by the activity that renders it."""
+
+    language: str
+    programme: Programme
+    number: str
+    outcome: str
+    amount: Decimal
+    decided_at: datetime
+    justification: str
+    reasons: list[str]
+    checks: dict[str, dict[str, str]]
+    presenter: str
+    decider: str
+    reference: str
+    applicant_name: str
+    business_name: str
+    business_id: str | None
+    iban: str
+    channel: str
+    dispatched_on: date
+    deemed_received_on: date
+    last_day: date
+
+
+def letter_html(facts: LetterFacts) -> str:
+    locale = babel_locale(facts.language)
+
+    def day(value: date) -> str:
+        return format_date(value, "long", locale=locale)
+
+    def euros(value: Decimal | str) -> str:
+        return format_currency(Decimal(value), "EUR", locale=locale)
+
+    def percent(value: Decimal | str) -> str:
+        return format_percent(Decimal(value), "#,##0.0 %", locale=locale)
+
+    context: dict[str, Any] = {
+        "_": formatting_gettext(facts.language),
+        "lang": facts.language,
+        "f": facts,
+        "day": day,
+        "euros": euros,
+        "percent": percent,
+        "decided_on": facts.decided_at.astimezone(HELSINKI).date(),
+        "masked_iban": mask_iban(facts.iban),
+        "grantor": facts.programme.grantor_in(facts.language),
+        "title": facts.programme.title_in(facts.language),
+        "rectification": facts.programme.rectification,
+    }
+    return _env.get_template("decision_letter.html").render(context)

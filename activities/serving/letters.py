@@ -1,0 +1,103 @@
+"""Decision letters: the facts from the record, rendered and archived once per decision and dispatch day."""
+
+import hashlib
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from activities.serving.letter_template import LetterFacts
+from core.storage import FileStore
+from models.documents import Document, DocumentKind
+from models.grants.applications import Application, AssessmentRecord
+from models.grants.decisions import Decision
+from models.grants.programme import Programme
+from models.staff import User
+from models.time_limits import Channel, deemed_received_on, rectification_last_day
+
+LETTER = DocumentKind.DECISION_LETTER
+
+
+def letter_facts(
+    session: Session, decision: Decision, programme: Programme, channel: Channel, dispatched_on: date
+) -> LetterFacts:
+    application = session.get(Application, decision.application_id)
+    assert application is not None
+    assessment = session.exec(
+        select(AssessmentRecord)
+        .where(AssessmentRecord.application_id == decision.application_id)
+        .order_by(col(AssessmentRecord.round).desc())
+    ).first()
+    checks = {c["code"]: c.get("detail", {}) for c in (assessment.result["checks"] if assessment else [])}
+    received = deemed_received_on(dispatched_on, channel, programme)
+    return LetterFacts(
+        language=application.language,
+        programme=programme,
+        number=decision.number,
+        outcome=decision.outcome,
+        amount=decision.amount,
+        decided_at=decision.decided_at,
+        justification=decision.justification,
+        reasons=list(decision.reasons),
+        checks=checks,
+        presenter=_name(session, decision.presenter_id),
+        decider=_name(session, decision.decider_id),
+        reference=application.reference or "",
+        applicant_name=application.applicant_name,
+        business_name=application.business_name,
+        business_id=application.business_id,
+        iban=str(application.form["payment"]["iban"]),
+        channel=channel,
+        dispatched_on=dispatched_on,
+        deemed_received_on=received,
+        last_day=rectification_last_day(received, programme),
+    )
+
+
+def stored_letter(session: Session, decision_id: int, dispatched_on: date) -> Document | None:
+    return session.exec(
+        select(Document).where(
+            Document.decision_id == decision_id, Document.kind == LETTER, Document.version == dispatched_on.isoformat()
+        )
+    ).first()
+
+
+def archive(
+    session: Session,
+    store: FileStore,
+    *,
+    pdf: bytes,
+    kind: str,
+    version: str,
+    language: str,
+    programme_code: str,
+    decision: Decision | None = None,
+) -> Document:
+    document = Document(
+        kind=kind,
+        version=version,
+        programme_code=programme_code,
+        application_id=decision.application_id if decision else None,
+        decision_id=decision.id if decision else None,
+        language=language,
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        storage_key=store.put(pdf),
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def record_service(session: Session, decision: Decision, facts: LetterFacts, sent_at: datetime) -> None:
+    """The decision row says when and how it was served, and so when the rectification period ends."""
+    decision.channel = facts.channel
+    decision.sent_at = sent_at
+    decision.deemed_received_on = facts.deemed_received_on
+    decision.rectification_last_day = facts.last_day
+    session.add(decision)
+
+
+def _name(session: Session, user_id: int) -> str:
+    user = session.get(User, user_id)
+    return user.full_name if user else str(user_id)

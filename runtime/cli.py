@@ -1,0 +1,146 @@
+"""The `grantdesk` command: run the pieces, migrate, seed, and assess an application file."""
+
+import asyncio
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from core.db import Database
+from core.settings import get_settings
+from models.grants.eligibility import RegistryFacts, SubmittedApplication, assess
+from models.grants.programme import load_programmes
+
+app = typer.Typer(help="grantdesk: grant programmes and service requests on Temporal.", no_args_is_help=True)
+
+DEFAULT_PROGRAMME = "sole-entrepreneur-2020"
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from core.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def seed() -> None:
+    """Seed organisations and demo registry data; in dev also demo staff (passwords printed once)."""
+    from runtime.seed import seed_demo_staff, seed_reference_data
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    with db.session() as session:
+        seed_reference_data(session)
+        created = seed_demo_staff(session) if settings.is_dev else []
+    if created:
+        typer.echo("Demo staff accounts (shown once; dev only):")
+        for email, password in created:
+            typer.echo(f"  {email:<26} {password}")
+
+
+@app.command(name="assess")
+def assess_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="application JSON")],
+    programme: Annotated[str, typer.Option(help="programme code")] = DEFAULT_PROGRAMME,
+    explain: Annotated[bool, typer.Option(help="also print each rule's check")] = False,
+) -> None:
+    """Print the eligibility assessment of an application JSON file (exit 0 eligible or not, 2 bad input)."""
+    programmes = load_programmes(get_settings().programmes_dir, include_demo=True)
+    if programme not in programmes:
+        _fail(f"unknown programme {programme!r}; known: {', '.join(sorted(programmes))}")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(f"{file}: not valid JSON ({exc})")
+    if not isinstance(data, dict):
+        _fail(f"{file}: expected a JSON object")
+    registry = data.pop("registry", None) or {}
+    try:
+        application = SubmittedApplication.model_validate(data)
+    except ValidationError as exc:
+        _fail(f"{file}: invalid application\n" + _errors(exc))
+    try:
+        facts = RegistryFacts.model_validate(registry)
+    except ValidationError as exc:
+        _fail(f"{file}: invalid registry facts\n" + _errors(exc, prefix=("registry",)))
+    result = assess(application, facts, programmes[programme])
+    output = result.summary()
+    if explain:
+        output["checks"] = [c.model_dump(mode="json") for c in result.checks]
+        output["discrepancies"] = [d.model_dump() for d in result.discrepancies]
+    typer.echo(json.dumps(output, indent=2, ensure_ascii=False))
+
+
+def _errors(exc: ValidationError, prefix: tuple[str, ...] = ()) -> str:
+    return "\n".join(f"  {'.'.join(str(p) for p in (*prefix, *e['loc']))}: {e['msg']}" for e in exc.errors())
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def worker() -> None:
+    """Run the Temporal worker (all workflows and activities)."""
+    from core.temporal import connect
+    from runtime.worker import build_worker
+
+    settings = get_settings()
+
+    async def main() -> None:
+        client = await connect(settings.temporal_address, settings.temporal_namespace, settings.payload_key)
+        db = Database(settings.database_url)
+        programmes = load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
+        with ThreadPoolExecutor(max_workers=16) as executor:
+            w = build_worker(client, settings=settings, db=db, programmes=programmes, executor=executor)
+            typer.echo(f"worker polling task queue {settings.task_queue!r} at {settings.temporal_address}")
+            await w.run()
+
+    asyncio.run(main())
+
+
+@app.command()
+def web(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+) -> None:
+    """Run the web app (public site, staff pages, JSON API)."""
+    import uvicorn
+
+    # X-Forwarded-For is believed only from TRUSTED_PROXIES, in the app itself (web/app.py), not by uvicorn.
+    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=False)
+
+
+@app.command()
+def dev(
+    port: Annotated[int, typer.Option(help="web app port")] = 8000,
+    temporal_port: Annotated[int, typer.Option(help="Temporal dev server port")] = 7233,
+    ui_port: Annotated[int, typer.Option(help="Temporal UI port")] = 8233,
+    state_dir: Annotated[
+        Path | None, typer.Option(file_okay=False, help="where temporal.db lives (default: var/ in the project)")
+    ] = None,
+) -> None:
+    """Everything on one machine: migrate, seed, Temporal dev server, worker and web app (restarted if they exit).
+
+    Exits 2 if a port is taken, 1 if a part keeps failing, 0 on Ctrl-C or SIGTERM.
+    """
+    from runtime.devserver import check_ports, run_all
+
+    # A busy port means another run is up: refuse before migrating or seeding anything.
+    check_ports(web_port=port, temporal_port=temporal_port, ui_port=ui_port)
+    migrate()
+    seed()
+    run_all(web_port=port, temporal_port=temporal_port, ui_port=ui_port, state_dir=state_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(app())

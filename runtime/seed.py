@@ -1,0 +1,98 @@
+"""Seed data: the network's seven organisations, demo businesses and (dev only) demo staff accounts."""
+
+import secrets
+from datetime import date
+
+from pwdlib import PasswordHash
+from sqlmodel import Session, select
+
+from models.grants.registry import RegisteredBusiness
+from models.staff import Organisation, Role, User, UserRole
+
+ORGANISATIONS = [
+    (
+        "E",
+        "City of Espoo, Economic Development and Employment Unit",
+        "Industrial policy, employment services; coordinates the network and runs the grant.",
+    ),
+    ("EE", "Enter Espoo", "Business attraction, landing services, investors, tourism, matchmaking events."),
+    ("YE", "EnterpriseEspoo", "Free business advice over the life cycle, start-up grant advice, business plans."),
+    ("EY", "Federation of Espoo Enterprises", "Member services, advocacy, legal and tax advice, training."),
+    ("CC", "Helsinki Region Chamber of Commerce", "Member services, lobbying, legal and foreign-labour advice."),
+    ("O", "Omnia", "Staff training, recruitment, apprenticeships, skills clinic, immigrant services."),
+    ("TE", "Uusimaa TE Office", "Employment, recruitment, start-up grant, work permits."),
+]
+
+# (business ID, name, form, home municipality, TOL code, registered, employees, tax debt)
+DEMO_BUSINESSES = [
+    ("0112038-9", "Toiminimi Virtanen", "tmi", "Espoo", "74100", date(2015, 3, 1), 0, False),
+    ("2326287-1", "Kahvila Korvapuusti", "tmi", "Espoo", "56101", date(2012, 6, 15), 0, False),
+    ("1572860-0", "Esbo Design Ab", "oy", "Espoo", "74102", date(2018, 9, 1), 2, False),
+    ("0737546-2", "Helsingin Hieronta", "tmi", "Helsinki", "96040", date(2016, 1, 10), 0, False),
+    ("2471871-1", "Metsäpalvelu Koivu", "tmi", "Espoo", "02200", date(2010, 4, 1), 0, False),
+    ("1059223-0", "Remontti Rautio", "tmi", "Espoo", "43320", date(2014, 2, 1), 0, True),
+]
+
+DEMO_STAFF = [
+    ("handler@e.example", "Hanna Handler", "E", [Role.HANDLER]),
+    ("handler@ee.example", "Eero Enter", "EE", [Role.HANDLER]),
+    ("handler@ye.example", "Yrjö Yritys", "YE", [Role.HANDLER]),
+    ("handler@o.example", "Olga Omnia", "O", [Role.HANDLER]),
+    ("decider@e.example", "Tuula Decider", "E", [Role.DECIDER]),
+    ("legal@e.example", "Lauri Legal", "E", [Role.LEGAL]),
+    ("finance@e.example", "Fiia Finance", "E", [Role.FINANCE]),
+    ("coordinator@e.example", "Kaisa Coordinator", "E", [Role.COORDINATOR, Role.HANDLER]),
+    ("admin@e.example", "Aki Admin", "E", [Role.ADMIN]),
+]
+
+password_hash = PasswordHash.recommended()
+
+
+def seed_reference_data(session: Session) -> None:
+    """Organisations and demo registry entries; safe to run again."""
+    for code, name, description in ORGANISATIONS:
+        if session.get(Organisation, code) is None:
+            session.add(Organisation(code=code, name=name, description=description))
+    for business_id, name, form, town, tol, registered, employees, tax_debt in DEMO_BUSINESSES:
+        if session.get(RegisteredBusiness, business_id) is None:
+            session.add(
+                RegisteredBusiness(
+                    business_id=business_id,
+                    name=name,
+                    company_form=form,
+                    home_municipality=town,
+                    industry_code=tol,
+                    registered_on=registered,
+                    employees=employees,
+                    tax_debt=tax_debt,
+                )
+            )
+    session.commit()
+
+
+def create_user(
+    session: Session, *, email: str, full_name: str, organisation: str, roles: list[Role], password: str
+) -> User:
+    user = User(
+        email=email.lower(),
+        full_name=full_name,
+        organisation_code=organisation,
+        password_hash=password_hash.hash(password),
+    )
+    session.add(user)
+    session.flush()
+    for role in roles:
+        session.add(UserRole(user_id=user.id or 0, role=role))
+    session.commit()
+    return user
+
+
+def seed_demo_staff(session: Session) -> list[tuple[str, str]]:
+    """Creates the demo accounts that do not exist yet; returns (e-mail, password) of the new ones."""
+    created = []
+    for email, name, org, roles in DEMO_STAFF:
+        if session.exec(select(User).where(User.email == email)).first() is None:
+            password = secrets.token_urlsafe(12)
+            create_user(session, email=email, full_name=name, organisation=org, roles=roles, password=password)
+            created.append((email, password))
+    return created

@@ -1,0 +1,99 @@
+"""The worker: every workflow and activity on one task queue, with real dependencies injected."""
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from functools import lru_cache
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.grants.assessment import AssessmentActivities
+from activities.grants.decisions import DecisionActivities
+from activities.grants.info_requests import InfoRequestActivities
+from activities.grants.records import GrantRecordActivities
+from activities.grants.registry import LocalTradeRegister, TradeRegister
+from activities.serving.delivery import DeliveryActivities
+from activities.serving.print_batch import PrintBatchActivities
+from activities.tasks import TaskActivities
+from core.db import Database
+from core.mail import FileMailer, Mailer, SmtpMailer
+from core.settings import Settings
+from core.storage import LocalFileStore
+from models.grants.programme import Programme
+from workflows.grants.application import GrantApplicationWorkflow
+from workflows.serving.decision import ServeDecisionWorkflow
+from workflows.serving.print_batch import PrintBatchWorkflow
+
+WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow]
+
+
+@lru_cache
+def shared_pdf_pool() -> ProcessPoolExecutor:
+    """PDF rendering processes, started on first use. Spawned, not forked: the worker runs threads."""
+    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+
+
+def mailer_from(settings: Settings) -> Mailer:
+    if settings.mail_backend == "smtp":
+        return SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    return FileMailer(settings.mail_dir, settings.mail_from)
+
+
+def build_worker(
+    client: Client,
+    *,
+    settings: Settings,
+    db: Database,
+    programmes: dict[str, Programme],
+    executor: ThreadPoolExecutor,
+    mailer: Mailer | None = None,
+    register: TradeRegister | None = None,
+    task_queue: str | None = None,
+    pdf_pool: ProcessPoolExecutor | None = None,
+) -> Worker:
+    records = GrantRecordActivities(db)
+    assessment = AssessmentActivities(db, register or LocalTradeRegister(db), programmes)
+    tasks = TaskActivities(db)
+    decisions = DecisionActivities(db, programmes)
+    mailer = mailer or mailer_from(settings)
+    info = InfoRequestActivities(db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key)
+    pool = pdf_pool or shared_pdf_pool()
+    store = LocalFileStore(settings.documents_dir)
+    print_batches = PrintBatchActivities(db, store, programmes, pool)
+    delivery = DeliveryActivities(
+        db, store, mailer, programmes, pool, base_url=settings.public_base_url, secret=settings.secret_key
+    )
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[
+            records.record_receipt,
+            records.update_stage,
+            assessment.assess_application,
+            tasks.open_task,
+            tasks.close_task,
+            decisions.record_proposal,
+            decisions.return_proposal,
+            decisions.finalize_decision,
+            info.open_info_request,
+            info.send_info_request,
+            info.remind,
+            info.expire,
+            info.cancel,
+            info.record_answer,
+            delivery.choose_channel,
+            delivery.queue_for_post,
+            delivery.send_decision_email,
+            print_batches.claim_letters,
+            print_batches.render_print_batch,
+        ],
+        activity_executor=executor,
+    )

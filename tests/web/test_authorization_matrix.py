@@ -1,0 +1,321 @@
+"""Every route × every role × own or other organisation × anonymous: who gets in, and who is told nothing.
+
+The routes come from the application's own route table, so a route added without a line here fails
+`test_every_route_has_a_line_in_the_matrix`. Each principal gets a fresh copy of one prepared database
+(an application of the grant, its open handler task, an attachment, a decision letter and a print
+batch), signs in once, and tries every route.
+"""
+
+import hashlib
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from core.db import Database
+from core.storage import LocalFileStore
+from models.documents import Document, DocumentKind
+from models.grants.info_requests import Attachment
+from models.grants.programme import Programme
+from models.grants.status_links import status_token
+from models.staff import Role
+from models.subjects import SubjectType
+from models.tasks import Task, TaskKind, TaskStatus
+from runtime.seed import create_user, seed_reference_data
+from tests.factories import application
+from tests.support import IN_2020_WINDOW, TEST_SECRET, make_settings
+from tests.web_helpers import csrf_from, sign_in
+from tests.workflow_helpers import accept
+from web.app import create_app
+
+PASSWORD = "matrix-test-password"
+OWN, OTHER = "E", "TE"  # the City processes the grant; the TE Office does not
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+ALLOW = "allow"  # passed the checks (the answer may still be 409/422 for the state or the input)
+LOGIN = "login"  # sent to the sign-in page
+FORBID = "403"  # signed in, but the role may not
+HIDDEN = "404"  # another organisation's case, or a key that opens nothing: as if it did not exist
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: str | None  # None: not signed in
+    own: bool = True
+
+    @property
+    def email(self) -> str:
+        return f"{self.role}@{OWN if self.own else OTHER}.example".lower()
+
+    def __str__(self) -> str:
+        return "anonymous" if self.role is None else f"{self.role}-{'own' if self.own else 'other'}"
+
+
+PRINCIPALS = [Principal(None)] + [Principal(str(role), own) for role in Role for own in (True, False)]
+CASE_ROLES = {Role.HANDLER, Role.DECIDER, Role.LEGAL, Role.COORDINATOR, Role.ADMIN}
+Rule = Callable[[Principal], str]
+
+
+def public(p: Principal) -> str:
+    return ALLOW
+
+
+def token_refused(p: Principal) -> str:
+    return HIDDEN
+
+
+def signed_in(p: Principal) -> str:
+    return LOGIN if p.role is None else ALLOW
+
+
+def roles(*allowed: str) -> Rule:
+    """Lists and actions of a role: the organisation only narrows what is listed."""
+    return lambda p: LOGIN if p.role is None else ALLOW if p.role in allowed else FORBID
+
+
+def case(*allowed: str, acting: tuple[str, ...] | None = None) -> Rule:
+    """A resource of the grant's cases: the role first, then the organisation, then who may act on it."""
+
+    def rule(p: Principal) -> str:
+        if p.role is None:
+            return LOGIN
+        if p.role not in allowed:
+            return FORBID
+        if not p.own:
+            return HIDDEN
+        return FORBID if acting is not None and p.role not in acting else ALLOW
+
+    return rule
+
+
+def print_batch(p: Principal) -> str:
+    if p.role is None:
+        return LOGIN
+    if p.role not in CASE_ROLES:
+        return FORBID
+    return ALLOW if p.own and p.role == Role.COORDINATOR else HIDDEN
+
+
+def administrators(p: Principal) -> str:
+    """Outside dev the API documentation is for administrators, of any organisation."""
+    return LOGIN if p.role is None else ALLOW if p.role == Role.ADMIN else HIDDEN
+
+
+@dataclass(frozen=True)
+class Fixture:
+    db_file: Path
+    documents: Path
+    token: str
+    ids: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Case:
+    url: str
+    rule: Rule
+    data: dict[str, object] | None = None  # posted with the CSRF token
+    json: bool = False
+
+
+def matrix(f: Fixture) -> dict[str, list[Case]]:
+    """Route → the requests made to it and who may make them."""
+    ids, token = f.ids, f.token
+    case_roles = tuple(CASE_ROLES)
+    task = f"/staff/tasks/{ids['task']}"
+    form: dict[str, object] = {}
+    return {
+        "GET /healthz": [Case("/healthz", public)],
+        "GET /": [Case("/", public)],
+        "GET /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public)],
+        "POST /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public, form)],
+        "GET /status/{token}": [Case(f"/status/{token}", public), Case(f"/status/{token}x", token_refused)],
+        "POST /status/{token}/answer": [
+            Case(f"/status/{token}/answer", public, {"answer": "x"}),
+            Case(f"/status/{token}x/answer", token_refused, {"answer": "x"}),
+        ],
+        "POST /status/{token}/withdraw": [
+            Case(f"/status/{token}/withdraw", public, form),
+            Case(f"/status/{token}x/withdraw", token_refused, form),
+        ],
+        "GET /status/{token}/letter": [
+            Case(f"/status/{token}/letter", public),
+            Case(f"/status/{token}x/letter", token_refused),
+        ],
+        "POST /api/v1/programmes/{programme}/applications": [
+            Case("/api/v1/programmes/sole-entrepreneur-2020/applications", public, application(), json=True)
+        ],
+        "GET /api/v1/status/{token}": [
+            Case(f"/api/v1/status/{token}", public),
+            Case(f"/api/v1/status/{token}x", token_refused),
+        ],
+        "GET /staff/login": [Case("/staff/login", public)],
+        "POST /staff/login": [Case("/staff/login", public, {"email": "nobody@e.example", "password": "x"})],
+        "GET /staff/password": [Case("/staff/password", signed_in)],
+        "POST /staff/password": [Case("/staff/password", signed_in, {"current": "wrong", "new": "", "repeat": ""})],
+        "GET /staff": [Case("/staff", signed_in)],
+        "GET /staff/applications/{application_id}": [
+            Case(f"/staff/applications/{ids['application']}", case(*case_roles))
+        ],
+        "GET /staff/queue": [Case("/staff/queue", roles(*case_roles))],
+        "POST /staff/queue/next": [Case("/staff/queue/next", roles(Role.HANDLER), {"role": "handler"})],
+        "GET /staff/tasks/{task_id}": [Case(task, case(*case_roles))],
+        "POST /staff/tasks/{task_id}/claim": [Case(f"{task}/claim", case(*case_roles, acting=(Role.HANDLER,)), form)],
+        "POST /staff/tasks/{task_id}/release": [Case(f"{task}/release", case(*case_roles), form)],
+        "POST /staff/tasks/{task_id}/request-info": [Case(f"{task}/request-info", case(*case_roles), {"message": "?"})],
+        "POST /staff/tasks/{task_id}/propose": [Case(f"{task}/propose", case(*case_roles), {"outcome": "approve"})],
+        "POST /staff/tasks/{task_id}/decide": [Case(f"{task}/decide", case(*case_roles), {"verdict": "accept"})],
+        "POST /staff/tasks/{task_id}/redeliver": [Case(f"{task}/redeliver", case(*case_roles), {"channel": "email"})],
+        "GET /staff/attachments/{attachment_id}": [Case(f"/staff/attachments/{ids['attachment']}", case(*case_roles))],
+        "GET /staff/documents/{document_id}": [
+            Case(f"/staff/documents/{ids['letter']}", case(*case_roles)),
+            Case(f"/staff/documents/{ids['batch']}", print_batch),
+        ],
+        "GET /staff/coordination": [Case("/staff/coordination", roles(Role.COORDINATOR))],
+        "POST /staff/coordination/reassign": [
+            Case(
+                "/staff/coordination/reassign", roles(Role.COORDINATOR), {"task_ids": [str(ids["task"])], "to_user": ""}
+            )
+        ],
+        "POST /staff/coordination/reassign-all": [
+            Case(
+                "/staff/coordination/reassign-all",
+                roles(Role.COORDINATOR),
+                {"from_user": str(ids["handler"]), "to_user": ""},
+            )
+        ],
+        "POST /staff/coordination/print-batch": [
+            Case("/staff/coordination/print-batch", roles(Role.COORDINATOR), form)
+        ],
+        "GET /openapi.json": [Case("/openapi.json", administrators)],
+        "GET /docs": [Case("/docs", administrators)],
+        "GET /redoc": [Case("/redoc", administrators)],
+        # Last: it ends the principal's sessions.
+        "POST /staff/logout": [Case("/staff/logout", signed_in, form)],
+    }
+
+
+def route_table(app: FastAPI) -> set[str]:
+    keys = set()
+    for context in iter_route_contexts(app.routes):
+        for method in getattr(context.original_route, "methods", None) or ():
+            if method != "HEAD":
+                keys.add(f"{method} {context.path}")
+    return keys
+
+
+@pytest.fixture(scope="module")
+def fixture(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, programmes: dict[str, Programme]
+) -> Iterator[Fixture]:
+    folder = tmp_path_factory.mktemp("matrix")
+    db_file = folder / "matrix.db"
+    shutil.copy(sqlite_template, db_file)
+    db = Database(f"sqlite:///{db_file}")
+    store = LocalFileStore(folder / "documents")
+    ids: dict[str, int] = {}
+    with db.session() as session:
+        seed_reference_data(session)
+        for p in PRINCIPALS[1:]:
+            user = create_user(
+                session,
+                email=p.email,
+                full_name=str(p),
+                organisation=OWN if p.own else OTHER,
+                roles=[Role(str(p.role))],
+                password=PASSWORD,
+            )
+            ids.setdefault(str(p.role), user.id or 0)
+    ids["application"] = application_id = accept(db, programmes["sole-entrepreneur-2020"])
+    with db.session() as session:
+        rows: dict[str, Task | Attachment | Document] = {
+            "task": Task(
+                key=f"grant-{application_id}/handle/1",
+                workflow_id=f"grant-{application_id}",
+                subject_type=SubjectType.GRANT_APPLICATION,
+                subject_id=application_id,
+                application_id=application_id,
+                programme_code="sole-entrepreneur-2020",
+                kind=TaskKind.HANDLE,
+                role=Role.HANDLER,
+                status=TaskStatus.OPEN,
+                arrived_at=datetime(2020, 5, 2, tzinfo=UTC),
+            ),
+            "attachment": Attachment(
+                application_id=application_id,
+                filename="ledger.pdf",
+                content_type="application/pdf",
+                size=len(PDF),
+                sha256=hashlib.sha256(PDF).hexdigest(),
+                storage_key=store.put(PDF),
+            ),
+            "letter": _document(store, DocumentKind.DECISION_LETTER, application_id),
+            "batch": _document(store, DocumentKind.PRINT_BATCH, None),
+        }
+        for row in rows.values():
+            session.add(row)
+        session.commit()
+        ids.update({name: row.id or 0 for name, row in rows.items()})
+    db.dispose()
+    yield Fixture(
+        db_file=db_file, documents=folder / "documents", token=status_token(application_id, TEST_SECRET), ids=ids
+    )
+
+
+def _document(store: LocalFileStore, kind: str, application_id: int | None) -> Document:
+    return Document(
+        kind=kind,
+        version="2020-05-04",
+        application_id=application_id,
+        programme_code="sole-entrepreneur-2020",
+        language="fi",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        storage_key=store.put(PDF),
+    )
+
+
+def outcome(status: int, location: str) -> str:
+    if status == 303 and location.startswith("/staff/login?next="):
+        return LOGIN
+    return {403: FORBID, 404: HIDDEN}.get(status, ALLOW)
+
+
+def test_every_route_has_a_line_in_the_matrix(fixture: Fixture, programmes: dict[str, Programme]) -> None:
+    app = create_app(make_settings(Database("sqlite://")), programmes=programmes, run_relay=False)
+    assert route_table(app) == set(matrix(fixture)), "add the new route to the matrix with who may use it"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS, ids=str)
+def test_who_gets_what(
+    fixture: Fixture, principal: Principal, programmes: dict[str, Programme], tmp_path: Path
+) -> None:
+    shutil.copy(fixture.db_file, tmp_path / "copy.db")
+    shutil.copytree(fixture.documents, tmp_path / "documents")
+    db = Database(f"sqlite:///{tmp_path / 'copy.db'}")
+    settings = make_settings(db, documents_dir=tmp_path / "documents")
+    app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
+    wrong = []
+    with TestClient(app) as client:
+        if principal.role is not None:
+            assert sign_in(client, principal.email, PASSWORD).status_code == 303
+        token = csrf_from(client.get("/staff/login").text)
+        for route, cases in matrix(fixture).items():
+            for c in cases:
+                if c.data is None:
+                    response = client.get(c.url, follow_redirects=False)
+                elif c.json:
+                    response = client.post(c.url, json=c.data, follow_redirects=False)
+                else:
+                    response = client.post(c.url, data={"csrf_token": token, **c.data}, follow_redirects=False)
+                got = outcome(response.status_code, response.headers.get("location", ""))
+                if got != c.rule(principal):
+                    wrong.append(f"{route} {c.url}: expected {c.rule(principal)}, got {got} ({response.status_code})")
+    db.dispose()
+    assert not wrong, f"{principal}:\n" + "\n".join(wrong)

@@ -1,0 +1,149 @@
+"""A real applicant's path in headless Chromium (Debian package), plus an axe-core audit of the pages."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+
+from core.db import Database
+from models.grants.programme import Programme
+from models.staff import Role
+from runtime.seed import create_user, seed_reference_data
+from tests.live_server import serve
+from tests.support import IN_2020_WINDOW, make_settings
+from web.app import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(sqlite_db: Database, programmes: dict[str, Programme]) -> Iterator[str]:
+    with sqlite_db.session() as session:
+        seed_reference_data(session)
+        create_user(
+            session,
+            email="handler@e.example",
+            full_name="Hanna",
+            organisation="E",
+            roles=[Role.HANDLER],
+            password="browser-test-password",
+        )
+    app = create_app(
+        make_settings(sqlite_db), db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False
+    )
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="fi-FI")
+    yield context.new_page()
+    context.close()
+
+
+def fill_application(page: Page) -> None:
+    text: dict[str, str] = {
+        "applicant.name": "Maija Meikäläinen",
+        "applicant.personal_id": "131052-308T",
+        "applicant.email": "maija@example.com",
+        "applicant.phone": "040 123 4567",
+        "business.name": "Toiminimi Virtanen",
+        "business.business_id": "0112038-9",
+        "business.home_municipality": "Espoo",
+        "business.industry_code": "74100",
+        "business.started_on": "2015-03-01",
+        "business.annual_income_eur": "36000",
+        "turnover.reference_start": "2020-01-01",
+        "turnover.reference_end": "2020-02-29",
+        "turnover.reference_eur": "12000",
+        "turnover.crisis_start": "2020-03-16",
+        "turnover.crisis_end": "2020-05-31",
+        "turnover.crisis_eur": "3300",
+        "payment.iban": "FI21 1234 5600 0007 85",
+        "costs_description": "Työtilan vuokra ja kirjanpito.",
+    }
+    for name, value in text.items():
+        page.fill(f'[name="{name}"]', value)
+    page.select_option('[name="business.company_form"]', "tmi")
+    page.check('[name="applicant.email_consent"]')
+    page.check('[name="business.yel_insured"][value="yes"]')
+    page.check('[name="business.profitable_2019"][value="yes"]')
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_entrepreneur_applies_in_finnish_and_gets_a_receipt(site: str, page: Page) -> None:
+    page.goto(f"{site}/?lang=fi")
+    page.get_by_role("link", name="Hae nyt").click()
+    fill_application(page)
+    page.get_by_role("button", name="Lähetä hakemus").click()
+
+    receipt = page.get_by_role("status")
+    receipt.wait_for()
+    assert "Kiitos" in receipt.inner_text()
+    assert "ESP-2020-000001" in receipt.inner_text()
+    assert "/status/" in page.url
+
+
+def test_a_mistake_is_shown_next_to_the_field_and_the_rest_is_kept(site: str, page: Page) -> None:
+    page.goto(f"{site}/apply/sole-entrepreneur-2020?lang=fi")
+    fill_application(page)
+    page.fill('[name="applicant.personal_id"]', "131052-308A")
+    page.get_by_role("button", name="Lähetä hakemus").click()
+
+    error = page.locator('[id="applicant.personal_id-error"]')
+    error.wait_for()
+    assert error.inner_text()
+    assert page.input_value('[name="business.name"]') == "Toiminimi Virtanen"
+    assert page.input_value('[name="applicant.personal_id"]') == "131052-308A"
+
+
+@pytest.mark.parametrize("path", ["/", "/apply/sole-entrepreneur-2020", "/staff/login"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_public_pages_have_no_serious_accessibility_violations(site: str, page: Page, path: str, lang: str) -> None:
+    page.goto(f"{site}{path}?lang={lang}")
+    assert serious_violations(page) == []
+
+
+def test_form_with_errors_and_receipt_have_no_serious_accessibility_violations(site: str, page: Page) -> None:
+    page.goto(f"{site}/apply/sole-entrepreneur-2020?lang=fi")
+    page.get_by_role("button", name="Lähetä hakemus").click()
+    page.locator(".error-summary").wait_for()
+    assert serious_violations(page) == []
+
+    fill_application(page)
+    page.get_by_role("button", name="Lähetä hakemus").click()
+    page.get_by_role("status").wait_for()
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/staff", "/staff/queue"])
+def test_staff_pages_have_no_serious_accessibility_violations(site: str, page: Page, path: str) -> None:
+    page.goto(f"{site}/staff/login?lang=fi")
+    page.fill("#email", "handler@e.example")
+    page.fill("#password", "browser-test-password")
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_url(f"{site}/staff")
+    page.goto(f"{site}{path}")
+    assert serious_violations(page) == []

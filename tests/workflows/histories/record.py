@@ -1,0 +1,186 @@
+"""Records the histories `tests/workflows/test_replay.py` replays: `python -m tests.workflows.histories.record`.
+
+Each scenario drives one path a real case takes, with stand-in activities (replay needs only their
+recorded results) on the time-skipping server, and keeps the history of every workflow it ran (the
+grant workflow, its serving child, a print batch). The histories go to `tests/workflows/histories/<VERSION>/`.
+
+Histories of earlier versions are never re-recorded: cases started on that code may still be running,
+and the current code must replay them (guard a changed path with `workflow.patched`). When a path
+changes on purpose, raise VERSION and record the new folder beside the old ones.
+"""
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from core.temporal import binary, data_converter
+from models.grants.decisions import Outcome
+from models.grants.eligibility import ReasonCode
+from models.grants.payloads import (
+    DecideInput,
+    GrantApplicationInput,
+    ProposeInput,
+    RedeliverInput,
+    RequestInfoInput,
+    Verdict,
+    WithdrawInput,
+)
+from models.serving.payloads import PrintBatchRef
+from models.time_limits import Channel
+from tests.stand_ins import DECIDER, HANDLER, StandIns
+from tests.support import TEST_PAYLOAD_KEY
+from tests.workflow_helpers import wait_for_stage
+from workflows.grants.application import GrantApplicationWorkflow
+from workflows.serving.decision import ServeDecisionWorkflow
+from workflows.serving.print_batch import PrintBatchWorkflow
+
+HERE = Path(__file__).resolve().parent
+# v1: serving inline in the grant workflow; v2: serving as its own child workflow, print batches.
+VERSION = "v2"
+WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow]
+Scenario = Callable[[WorkflowEnvironment, WorkflowHandle, StandIns], Awaitable[None]]
+
+
+async def _task(handle: WorkflowHandle) -> str:
+    key = (await handle.query(GrantApplicationWorkflow.state)).task_key
+    assert key is not None
+    return key
+
+
+async def _propose(handle: WorkflowHandle, outcome: Outcome = Outcome.APPROVE) -> None:
+    reasons = [ReasonCode.TURNOVER_DROP] if outcome == Outcome.REJECT else []
+    await handle.execute_update(
+        GrantApplicationWorkflow.propose,
+        ProposeInput(
+            task_key=await _task(handle),
+            actor=HANDLER,
+            outcome=outcome,
+            reasons=reasons,
+            justification="Recorded scenario.",
+        ),
+    )
+
+
+async def _decide(handle: WorkflowHandle, verdict: Verdict = Verdict.ACCEPT) -> None:
+    comment = "Check the account owner." if verdict == Verdict.RETURN else ""
+    await handle.execute_update(
+        GrantApplicationWorkflow.decide,
+        DecideInput(task_key=await _task(handle), actor=DECIDER, verdict=verdict, comment=comment),
+    )
+
+
+async def approved(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    await _propose(handle)
+    await _decide(handle)
+
+
+async def _print_batch(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    """The post room's batch takes the waiting letter and tells its serving workflow."""
+    serving = f"{handle.id}/serving"
+    await stand_ins.called("queue_for_post")
+    stand_ins.waiting_letters = [serving]
+    await env.client.execute_workflow(
+        PrintBatchWorkflow.run,
+        PrintBatchRef(print_batch_id=1),
+        id=f"print-batch-{handle.id}",
+        task_queue=(await handle.describe()).task_queue,
+    )
+
+
+async def rejected_by_post(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    stand_ins.channel = "letter"
+    await _propose(handle, Outcome.REJECT)
+    await _decide(handle)
+    await _print_batch(env, handle, stand_ins)
+
+
+async def returned_then_approved(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    await _propose(handle)
+    await _decide(handle, Verdict.RETURN)
+    await _propose(handle)
+    await _decide(handle)
+
+
+async def information_request_expired(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    await handle.execute_update(
+        GrantApplicationWorkflow.request_info,
+        RequestInfoInput(task_key=await _task(handle), actor=HANDLER, message="The sales ledger, please."),
+    )
+    await env.sleep(timedelta(days=15))  # the reminder, then the deadline
+    await wait_for_stage(handle, "assessed")
+    await _propose(handle)
+    await _decide(handle)
+
+
+async def email_failed_then_posted(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    stand_ins.fail.add("send_decision_email")
+    await _propose(handle)
+    await _decide(handle)
+    await stand_ins.called("open_task_deliver", seconds=30)
+    deliver = [t for t in stand_ins.tasks if t.kind == "deliver"]
+    serving = env.client.get_workflow_handle(f"{handle.id}/serving")
+    await serving.execute_update(
+        ServeDecisionWorkflow.redeliver,
+        RedeliverInput(task_key=deliver[0].key, actor=HANDLER, channel=Channel.LETTER),
+    )
+    await _print_batch(env, handle, stand_ins)
+
+
+async def withdrawn(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    await handle.execute_update(GrantApplicationWorkflow.withdraw, WithdrawInput(reason="Recorded scenario."))
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "approved": approved,
+    "rejected_by_post": rejected_by_post,
+    "returned_then_approved": returned_then_approved,
+    "information_request_expired": information_request_expired,
+    "email_failed_then_posted": email_failed_then_posted,
+    "withdrawn": withdrawn,
+}
+
+
+async def record() -> None:
+    folder = HERE / VERSION
+    if folder.exists():
+        raise SystemExit(f"{folder} exists: histories of a version are recorded once (raise VERSION)")
+    folder.mkdir()
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=data_converter(TEST_PAYLOAD_KEY), test_server_existing_path=str(binary("temporal-test-server"))
+    )
+    try:
+        for name, scenario in SCENARIOS.items():
+            stand_ins = StandIns()
+            queue = f"record-{uuid.uuid4()}"
+            async with Worker(env.client, task_queue=queue, workflows=WORKFLOWS, activities=stand_ins.all()):
+                handle = await env.client.start_workflow(
+                    GrantApplicationWorkflow.run,
+                    GrantApplicationInput(application_id=1, programme_code="recorded"),
+                    id=f"grant-{name}",
+                    task_queue=queue,
+                )
+                await wait_for_stage(handle, "assessed")
+                await scenario(env, handle, stand_ins)
+                await handle.result()
+                ran = [handle.id, f"{handle.id}/serving", f"print-batch-{handle.id}"]
+                for workflow_id in ran:
+                    try:
+                        history = await env.client.get_workflow_handle(workflow_id).fetch_history()
+                    except RPCError:
+                        continue  # this scenario did not run that workflow
+                    path = folder / f"{workflow_id.replace('/', '.')}.json"
+                    path.write_text(history.to_json(), encoding="utf-8")
+                    print(f"recorded {path.relative_to(HERE)}: {len(history.events)} events")
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(record())
