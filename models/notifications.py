@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from models.subjects import AboutSubject
+from models.subjects import AboutSubject, SubjectType
 from models.types import UTCDateTime
 
 
@@ -19,3 +19,18 @@ class EmailLog(AboutSubject, table=True):
     subject: str = Field(max_length=300)
     message_id: str = Field(max_length=300)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @classmethod
+    def about_application(
+        cls, *, key: str, application_id: int, to_address: str, subject: str, message_id: str
+    ) -> "EmailLog":
+        """The log row of a message to a grant applicant (the subject line cut to the column)."""
+        return cls(
+            key=key,
+            subject_type=SubjectType.GRANT_APPLICATION,
+            subject_id=application_id,
+            application_id=application_id,
+            to_address=to_address,
+            subject=subject[:300],
+            message_id=message_id,
+        )

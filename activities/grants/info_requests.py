@@ -18,7 +18,6 @@ from models.grants.payloads import InfoRequestOpened, InfoRequestRef, OpenInfoRe
 from models.grants.programme import Programme
 from models.grants.status_links import status_token
 from models.notifications import EmailLog
-from models.subjects import SubjectType
 from models.types import utcnow
 
 
@@ -138,13 +137,11 @@ class InfoRequestActivities:
             message_id = f"<{key.replace(':', '.')}@grantdesk>"
             if log is None:
                 session.add(
-                    EmailLog(
+                    EmailLog.about_application(
                         key=key,
-                        subject_type=SubjectType.GRANT_APPLICATION,
-                        subject_id=ref.application_id,
                         application_id=ref.application_id,
                         to_address=application.email,
-                        subject=subject[:300],
+                        subject=subject,
                         message_id=message_id,
                     )
                 )

@@ -25,7 +25,6 @@ from models.grants.programme import Programme
 from models.grants.status_links import status_token
 from models.notifications import EmailLog
 from models.serving.payloads import Served
-from models.subjects import SubjectType
 from models.time_limits import Channel
 from models.types import utcnow
 
@@ -121,13 +120,11 @@ class DeliveryActivities:
             message_id = f"<decision.{decision.id}.{re.sub(r'[^A-Za-z0-9]', '', decision.number)}@grantdesk>"
             if log is None:
                 session.add(
-                    EmailLog(
+                    EmailLog.about_application(
                         key=key,
-                        subject_type=SubjectType.GRANT_APPLICATION,
-                        subject_id=ref.application_id,
                         application_id=ref.application_id,
                         to_address=application.email,
-                        subject=subject[:300],
+                        subject=subject,
                         message_id=message_id,
                     )
                 )
