@@ -37,7 +37,7 @@ def build_message(sender: str, email: OutgoingEmail) -> EmailMessage:
     message["To"] = email.to
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(usegmt=True)  # "GMT": a known zone, not "-0000" (unknown)
     message.set_content(email.text)
     for attachment in email.attachments:
         maintype, subtype = attachment.content_type.split("/", 1)

@@ -114,6 +114,18 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
+async def own_temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own, for tests that skip days: on the shared server, a clock
+    that other tests' workers left with work in flight can stall a long sleep."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=data_converter(TEST_PAYLOAD_KEY),
+        test_server_existing_path=str(binary("temporal-test-server")),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
 async def fresh_temporal() -> AsyncIterator[str]:
     """A Temporal test server of the test's own: application ids start from 1 in every test's database."""
     env = await WorkflowEnvironment.start_time_skipping(

@@ -39,9 +39,15 @@ def local_time(context: Context, value: datetime | None) -> str:
     return format_datetime(value, "short", tzinfo=HELSINKI, locale=babel_locale(context.get("lang", "fi")))
 
 
+# As dates are written in Finland, in Finnish and in Swedish alike (1.12.2026); English as in Ireland.
+DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy"}
+
+
 @pass_context
 def local_date(context: Context, value: date | datetime | None) -> str:
-    return "" if value is None else format_date(value, "medium", locale=babel_locale(context.get("lang", "fi")))
+    language = context.get("lang", "fi")
+    pattern = DATE_PATTERNS.get(language, "medium")
+    return "" if value is None else format_date(value, pattern, locale=babel_locale(language))
 
 
 @pass_context

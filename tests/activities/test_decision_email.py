@@ -77,6 +77,12 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
+def temporal_env(own_temporal_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    """These tests skip hours and days: each runs on a time-skipping server of its own."""
+    return own_temporal_env
+
+
+@pytest.fixture
 def staff(sqlite_db: Database) -> dict[str, Actor]:
     return seed_staff(sqlite_db)
 

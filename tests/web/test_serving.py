@@ -60,6 +60,10 @@ def test_emailed_decision_is_on_the_status_page_with_its_letter(desk: Desk) -> N
     assert decision.number in page
     assert "by e-mail" in page
     assert decision.rectification_last_day is not None
+    received = decision.deemed_received_on
+    assert received is not None
+    swedish = desk.client.get(f"{status_url}?lang=sv").text
+    assert f"{received.day}.{received.month}.{received.year}" in swedish  # dates as written in Finland
     letter = desk.client.get(f"{status_url}/letter")
     assert letter.headers["content-type"] == "application/pdf"
     assert decision.number in PdfReader(io.BytesIO(letter.content)).pages[0].extract_text()

@@ -38,6 +38,7 @@ def test_a_print_batch_holds_only_its_own_programmes_letters(desk: Desk) -> None
     desk.sign_in_as("te_coordinator")
     # Pressing the button in another organisation asks for nothing of ours.
     assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
+    assert "There are no letters waiting for the post room." in desk.client.get("/staff/coordination?lang=en").text
     with desk.db.session() as session:
         assert session.exec(select(PrintBatch)).first() is None
     assert served(desk).sent_at is None

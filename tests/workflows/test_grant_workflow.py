@@ -292,6 +292,20 @@ async def test_info_request_answered_reassesses_and_returns_to_the_same_handler(
 
 
 async def test_unanswered_info_request_is_reminded_then_decided_on_what_there_is(
+    own_temporal_env: WorkflowEnvironment,
+    sqlite_db: Database,
+    programmes: dict[str, Programme],
+    programme: Programme,
+    staff: dict[str, Actor],
+    tmp_path: Path,
+) -> None:
+    # Skips two weeks: on a time-skipping server of its own (see the own_temporal_env fixture).
+    temporal_env = own_temporal_env
+    async with running_worker(temporal_env.client, sqlite_db, programmes, tmp_path / "mail") as queue:
+        await _unanswered_info_request(temporal_env, queue, sqlite_db, programme, staff, tmp_path)
+
+
+async def _unanswered_info_request(
     temporal_env: WorkflowEnvironment,
     queue: str,
     sqlite_db: Database,
