@@ -114,6 +114,10 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+# The `type` of an API error that carries no field (the API documents every error as field, message, type).
+ERROR_TYPES = {404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -135,7 +139,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
-            detail = exc.detail if isinstance(exc.detail, list) else [{"field": "", "message": str(exc.detail)}]
+            detail = (
+                exc.detail
+                if isinstance(exc.detail, list)
+                else [{"field": "", "message": str(exc.detail), "type": ERROR_TYPES.get(exc.status_code, "error")}]
+            )
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
         retry_after = (exc.headers or {}).get("Retry-After")
         context = {"status": exc.status_code, "retry_after": retry_after}

@@ -17,7 +17,13 @@ from fastapi.routing import APIRoute
 class ExactJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_float=Decimal)
+            body = await self.body()
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                # Raised as a JSON error so it is a 422 on the body like any other malformed JSON, not a 400.
+                raise json.JSONDecodeError("the body is not UTF-8", "", exc.start) from exc
+            self._json = json.loads(text, parse_float=Decimal)
         return self._json
 
 

@@ -97,6 +97,12 @@ def test_malformed_json_is_a_422_not_a_crash(client: TestClient) -> None:
     assert "detail" in response.json()
 
 
+def test_a_body_that_is_not_utf8_is_a_422_on_the_body(client: TestClient) -> None:
+    response = client.post(URL, content=b'{"applicant": "\xff"}', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
 def test_oversized_body_is_refused(client: TestClient, db: Database) -> None:
     data = application(costs_description="x" * 3000)
     data["padding"] = "y" * 70_000

@@ -1,6 +1,6 @@
 """JSON API for applications (the same rules and receipt as the web form)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -10,10 +10,28 @@ from models.grants.application_form import ApplicationForm
 from models.grants.status_links import application_id_from_token, status_token
 from web.deps import NowDep, ProgrammeDep, RelayDep, SessionDep, SettingsDep
 from web.exact_json import ExactJSONRoute
+from web.form_errors import FieldError
 from web.services.applications import application_view
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], route_class=ExactJSONRoute)
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: which field (empty when none) and why, as words and as a type."""
+
+    detail: list[FieldError]
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        404: "No such programme, or the status link is not valid",
+        409: "The programme is not open for applications yet",
+        413: "The body is larger than 64 KiB",
+        422: "Bad input: each field in error with the reason",
+        429: "Too many posts from this client; see Retry-After",
+    }
+    return {status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses}
 
 
 class ReceiptOut(BaseModel):
@@ -34,7 +52,15 @@ def _api_error(status: int, field: str, message: str) -> HTTPException:
     return HTTPException(status_code=status, detail=[{"field": field, "message": message, "type": "conflict"}])
 
 
-@router.post("/programmes/{programme}/applications", status_code=201, response_model=ReceiptOut)
+@router.post(
+    "/programmes/{programme}/applications",
+    status_code=201,
+    response_model=ReceiptOut,
+    responses={
+        **_errors(404, 409, 413, 422, 429),
+        201: {"headers": {"Idempotent-Replayed": {"description": "true when an earlier receipt is returned"}}},
+    },
+)
 async def create_application(
     request: Request,
     response: Response,
@@ -68,7 +94,7 @@ async def create_application(
     return ReceiptOut(reference=receipt.reference, status_url=f"{settings.public_base_url}/status/{token}")
 
 
-@router.get("/status/{token}", response_model=StatusOut)
+@router.get("/status/{token}", response_model=StatusOut, responses=_errors(404, 422))
 def application_status(token: str, session: SessionDep, settings: SettingsDep) -> StatusOut:
     """The applicant's view of their application, behind the private link's token."""
     application_id = application_id_from_token(token, settings.secret_key)

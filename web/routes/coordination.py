@@ -18,7 +18,10 @@ from web.services.print_batch import pending_letters, print_batches, request_pri
 from web.templating import render
 
 router = APIRouter(
-    prefix="/staff/coordination", tags=["staff"], dependencies=[Depends(require_roles(Role.COORDINATOR))]
+    prefix="/staff/coordination",
+    tags=["staff"],
+    dependencies=[Depends(require_roles(Role.COORDINATOR))],
+    include_in_schema=False,
 )
 CSRF = [Depends(require_csrf)]
 

@@ -36,7 +36,7 @@ from web.services.uploads import Upload, UploadRefused, store_uploads
 from web.templating import pdf_response, render
 from workflows.grants.application import GrantApplicationWorkflow
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"], include_in_schema=False)  # pages, not API
 
 # Before a decision the applicant may withdraw (not while the first automatic check is still running).
 WITHDRAWABLE = (Stage.ASSESSED, Stage.WAITING_FOR_APPLICANT, Stage.IN_DECISION)

@@ -25,7 +25,7 @@ from web.services.auth import (
 from web.services.task_view import case_file
 from web.templating import render
 
-router = APIRouter(prefix="/staff", tags=["staff"])
+router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
 CSRF = [Depends(require_csrf)]
 
 

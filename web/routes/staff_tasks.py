@@ -27,7 +27,9 @@ from web.templating import pdf_response, render
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 
-router = APIRouter(prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles(*CASE_ROLES))])
+router = APIRouter(
+    prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles(*CASE_ROLES))], include_in_schema=False
+)
 CSRF = [Depends(require_csrf)]
 
 
