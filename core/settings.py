@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     public_post_limit: str = "30/minute;300/hour"
     # Where the counts live: memory:// per web process, or redis://host:6379 shared by all of them.
     rate_limit_storage: str = "memory://"
+    # The Temporal UI that may call /codec/decode (CORS): the only origin that can read decoded payloads.
+    temporal_ui_origin: str = "http://localhost:8233"
     # Addresses (comma-separated IPs or networks) of reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
 

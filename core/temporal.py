@@ -21,6 +21,10 @@ KEY_ID = b"grantdesk-1"
 class EncryptionCodec(PayloadCodec):
     """AES-256-GCM over every payload, so personal data is never in Temporal's history in clear text."""
 
+    @classmethod
+    def from_base64(cls, key_b64: str) -> "EncryptionCodec":
+        return cls(base64.b64decode(key_b64))
+
     def __init__(self, key: bytes, key_id: bytes = KEY_ID) -> None:
         if len(key) != 32:
             raise ValueError("payload key must be 32 bytes (base64 of 32 random bytes)")
@@ -56,7 +60,7 @@ class EncryptionCodec(PayloadCodec):
 
 
 def data_converter(payload_key_b64: str) -> DataConverter:
-    codec = EncryptionCodec(base64.b64decode(payload_key_b64))
+    codec = EncryptionCodec.from_base64(payload_key_b64)
     return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 

@@ -81,7 +81,9 @@ def _refuse(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def temporal_dev_server_command(port: int, ui_port: int, db_file: str) -> list[str]:
+def temporal_dev_server_command(port: int, ui_port: int, db_file: str, codec_endpoint: str | None = None) -> list[str]:
+    # The UI asks the web app to decode payloads (web/routes/codec.py): histories are readable, the key stays.
+    codec = ["--ui-codec-endpoint", codec_endpoint] if codec_endpoint else []
     return [
         str(binary("temporal")),
         "server",
@@ -94,6 +96,7 @@ def temporal_dev_server_command(port: int, ui_port: int, db_file: str) -> list[s
         str(ui_port),
         "--db-filename",
         db_file,
+        *codec,
         "--log-level",
         "error",
     ]
@@ -219,10 +222,12 @@ def run_all(*, web_port: int, temporal_port: int, ui_port: int, state_dir: Path 
         **os.environ,
         "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
         "PUBLIC_BASE_URL": f"http://localhost:{web_port}",
+        "TEMPORAL_UI_ORIGIN": f"http://localhost:{ui_port}",
     }
     python = sys.executable
     db_file = str(state_dir / "temporal.db")
-    temporal = Part("temporal", temporal_dev_server_command(temporal_port, ui_port, db_file), env, port=temporal_port)
+    command = temporal_dev_server_command(temporal_port, ui_port, db_file, f"http://localhost:{web_port}/codec")
+    temporal = Part("temporal", command, env, port=temporal_port)
     worker = Part("worker", [python, "-m", "runtime.cli", "worker"], env, needs=temporal)
     # The web app needs no Temporal to start: it connects on first use and keeps applications in its outbox.
     web = Part("web", [python, "-m", "runtime.cli", "web", "--port", str(web_port)], env, port=web_port)

@@ -27,7 +27,7 @@ from web.form_errors import field_errors, friendly_message
 from web.guards import PublicPostLimit, clean_url
 from web.i18n import formatting_gettext, negotiate_language
 from web.middleware import BodySizeLimit, SecurityHeaders
-from web.routes import api, coordination, docs, public, staff, staff_tasks
+from web.routes import api, codec, coordination, docs, public, staff, staff_tasks
 from web.templating import render
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,12 @@ def create_app(
         max_age=8 * 3600,
     )
     upload_limit = settings.max_uploads * settings.max_upload_bytes + settings.max_body_bytes
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger={r"/status/[^/]+/answer": upload_limit})
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        # Answers carry files; the Temporal UI decodes a whole history's payloads at once.
+        larger={r"/status/[^/]+/answer": upload_limit, r"/codec/decode": 8 * 1024 * 1024},
+    )
     if settings.trusted_proxy_list:
         # The client's address from X-Forwarded-For, believed only from our own proxies.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
@@ -105,6 +110,7 @@ def create_app(
     app.include_router(staff_tasks.router)
     app.include_router(coordination.router)
     app.include_router(docs.router)
+    app.include_router(codec.router)
     _install_error_handlers(app)
     return app
 
@@ -119,7 +125,7 @@ ERROR_TYPES = {404: "not_found", 405: "method_not_allowed", 409: "conflict", 413
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/codec/"))
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -17,8 +17,9 @@ from starlette.datastructures import FormData
 from models.text import CONTROL_CHARACTER, CONTROL_CHARACTER_MESSAGE, has_control_characters
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# Staff sign-in has its own, stricter limits (web/services/auth.py); staff pages need a session.
-STAFF_PREFIX = "/staff"
+# Staff sign-in has its own, stricter limits (web/services/auth.py); staff pages and the codec endpoint
+# need a staff session.
+STAFF_PREFIX = ("/staff", "/codec/")
 
 
 def _refused(location: str, field: str) -> RequestValidationError:

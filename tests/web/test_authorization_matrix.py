@@ -40,6 +40,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 ALLOW = "allow"  # passed the checks (the answer may still be 409/422 for the state or the input)
 LOGIN = "login"  # sent to the sign-in page
+UNSIGNED = "401"  # an endpoint for programs (the Temporal UI's codec calls) says "sign in", not redirects
 FORBID = "403"  # signed in, but the role may not
 HIDDEN = "404"  # another organisation's case, or a key that opens nothing: as if it did not exist
 
@@ -64,6 +65,10 @@ Rule = Callable[[Principal], str]
 
 def public(p: Principal) -> str:
     return ALLOW
+
+
+def wrong_password(p: Principal) -> str:
+    return UNSIGNED
 
 
 def token_refused(p: Principal) -> str:
@@ -102,6 +107,13 @@ def print_batch(p: Principal) -> str:
     return ALLOW if p.own and p.role == Role.COORDINATOR else HIDDEN
 
 
+def decoders(p: Principal) -> str:
+    """Temporal payloads are decoded for administrators and coordinators of any organisation."""
+    if p.role is None:
+        return UNSIGNED
+    return ALLOW if p.role in (Role.ADMIN, Role.COORDINATOR) else FORBID
+
+
 def administrators(p: Principal) -> str:
     """Outside dev the API documentation is for administrators, of any organisation."""
     return LOGIN if p.role is None else ALLOW if p.role == Role.ADMIN else HIDDEN
@@ -121,6 +133,8 @@ class Case:
     rule: Rule
     data: dict[str, object] | None = None  # posted with the CSRF token
     json: bool = False
+    method: str | None = None  # another method than GET (no data) or POST (data)
+    headers: dict[str, str] | None = None
 
 
 def matrix(f: Fixture) -> dict[str, list[Case]]:
@@ -155,7 +169,7 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
             Case(f"/api/v1/status/{token}x", token_refused),
         ],
         "GET /staff/login": [Case("/staff/login", public)],
-        "POST /staff/login": [Case("/staff/login", public, {"email": "nobody@e.example", "password": "x"})],
+        "POST /staff/login": [Case("/staff/login", wrong_password, {"email": "nobody@e.example", "password": "x"})],
         "GET /staff/password": [Case("/staff/password", signed_in)],
         "POST /staff/password": [Case("/staff/password", signed_in, {"current": "wrong", "new": "", "repeat": ""})],
         "GET /staff": [Case("/staff", signed_in)],
@@ -191,6 +205,12 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         ],
         "POST /staff/coordination/print-batch": [
             Case("/staff/coordination/print-batch", roles(Role.COORDINATOR), form)
+        ],
+        "POST /codec/decode": [
+            Case("/codec/decode", decoders, {"payloads": []}, json=True, headers={"X-Namespace": "default"})
+        ],
+        "OPTIONS /codec/decode": [
+            Case("/codec/decode", public, method="OPTIONS", headers={"Origin": "http://localhost:8233"})
         ],
         "GET /openapi.json": [Case("/openapi.json", administrators)],
         "GET /docs": [Case("/docs", administrators)],
@@ -284,7 +304,7 @@ def _document(store: LocalFileStore, kind: str, application_id: int | None) -> D
 def outcome(status: int, location: str) -> str:
     if status == 303 and location.startswith("/staff/login?next="):
         return LOGIN
-    return {403: FORBID, 404: HIDDEN}.get(status, ALLOW)
+    return {401: UNSIGNED, 403: FORBID, 404: HIDDEN}.get(status, ALLOW)
 
 
 def test_every_route_has_a_line_in_the_matrix(fixture: Fixture, programmes: dict[str, Programme]) -> None:
@@ -308,10 +328,12 @@ def test_who_gets_what(
         token = csrf_from(client.get("/staff/login").text)
         for route, cases in matrix(fixture).items():
             for c in cases:
-                if c.data is None:
+                if c.method is not None:
+                    response = client.request(c.method, c.url, headers=c.headers, follow_redirects=False)
+                elif c.data is None:
                     response = client.get(c.url, follow_redirects=False)
                 elif c.json:
-                    response = client.post(c.url, json=c.data, follow_redirects=False)
+                    response = client.post(c.url, json=c.data, headers=c.headers, follow_redirects=False)
                 else:
                     response = client.post(c.url, data={"csrf_token": token, **c.data}, follow_redirects=False)
                 got = outcome(response.status_code, response.headers.get("location", ""))
