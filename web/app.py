@@ -121,7 +121,15 @@ async def healthz() -> dict[str, str]:
 
 
 # The `type` of an API error that carries no field (the API documents every error as field, message, type).
-ERROR_TYPES = {404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}
+ERROR_TYPES = {
+    401: "not_signed_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+}
 
 
 def _wants_json(request: Request) -> bool:

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from google.protobuf import json_format
@@ -36,7 +37,7 @@ def encrypted() -> dict[str, object]:
     return json_format.MessageToDict(Payloads(payloads=[sealed]))
 
 
-def decode(client: TestClient, body: dict[str, object]):  # type: ignore[no-untyped-def]
+def decode(client: TestClient, body: dict[str, object]) -> httpx.Response:
     return client.post("/codec/decode", json=body, headers={"X-Namespace": "default", "Origin": UI})
 
 
@@ -62,6 +63,8 @@ def test_nobody_else_decodes(client: TestClient, db: Database, people: None) -> 
     sign_in(client, "handler@e.example", PASSWORD)
     refused = decode(client, body)
     assert refused.status_code == 403
+    # The refusal carries the CORS headers too, so the UI can say "not permitted" rather than "unreachable".
+    assert refused.headers["access-control-allow-origin"] == UI
     assert SECRET.decode() not in refused.text
     with db.session() as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.action == "payloads_decoded")).first() is None

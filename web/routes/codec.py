@@ -43,13 +43,15 @@ def preflight(request: Request, settings: SettingsDep) -> Response:
     return Response(status_code=204 if headers else 403, headers=headers)
 
 
-def decoder(request: Request, session: SessionDep) -> StaffUser:
+def decoder(request: Request, session: SessionDep, settings: SettingsDep) -> StaffUser:
+    # Refusals carry the CORS headers too: the UI then shows "not permitted", not "could not connect".
+    cors = _cors(request, settings)
     try:
         user = current_staff(request, session)
     except NotSignedIn as exc:  # a caller from the UI gets 401, not a redirect to a page
-        raise HTTPException(status_code=401, detail="sign in as staff first") from exc
+        raise HTTPException(status_code=401, detail="sign in as staff first", headers=cors) from exc
     if not user.has_any(*DECODERS):
-        raise HTTPException(status_code=403, detail="decoding needs the admin or coordinator role")
+        raise HTTPException(status_code=403, detail="decoding needs the admin or coordinator role", headers=cors)
     return user
 
 
