@@ -155,6 +155,9 @@ def test_letters_are_for_the_processing_organisations_only(desk: Desk) -> None:
         letter = session.exec(select(Document).where(Document.kind == "decision_letter")).one()
     desk.sign_in_as("handler2")
     assert desk.client.get(f"/staff/documents/{letter.id}").status_code == 200
+    case_page = desk.client.get(f"/staff/applications/{letter.application_id}?lang=en").text
+    assert f'href="/staff/documents/{letter.id}"' in case_page  # the case page links the letter as sent
+    assert "by e-mail" in case_page and "Rectification request by" in case_page
     desk.sign_in_as("te")
     assert desk.client.get(f"/staff/documents/{letter.id}").status_code == 404
     assert re.fullmatch(r"[0-9a-f]{64}", letter.sha256)

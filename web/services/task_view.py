@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent
+from models.documents import Document, DocumentKind
 from models.grants.decisions import Decision, Proposal
 from models.grants.info_requests import Attachment, InfoRequest
 from models.staff import User
@@ -22,6 +23,7 @@ class CaseFile:
     audit: list[AuditEvent]
     people: dict[int, User]
     tasks: list[Task]
+    letters: list[Document]  # the decision letter as sent, one per dispatch day, newest first
 
 
 def case_file(session: Session, application_id: int) -> CaseFile | None:
@@ -50,4 +52,11 @@ def case_file(session: Session, application_id: int) -> CaseFile | None:
         audit=audit_events,
         people=people,
         tasks=tasks,
+        letters=list(
+            session.exec(
+                select(Document)
+                .where(Document.application_id == application_id, Document.kind == DocumentKind.DECISION_LETTER)
+                .order_by(col(Document.id).desc())
+            ).all()
+        ),
     )
