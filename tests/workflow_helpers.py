@@ -10,7 +10,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from core.db import Database
@@ -20,7 +21,7 @@ from models.grants.application_form import ApplicationForm
 from models.grants.payloads import Actor, GrantApplicationInput, ProcessingState
 from models.grants.programme import Programme
 from models.staff import Role
-from models.tasks import Task, TaskStatus
+from models.tasks import ACTIVE_STATUSES, Task
 from runtime.seed import create_user, seed_reference_data
 from runtime.worker import build_worker
 from tests.factories import application
@@ -135,24 +136,18 @@ async def wait_for_stage(handle: WorkflowHandle, stage: str) -> ProcessingState:
     return await wait_for_state(handle, lambda s: s.stage == stage)
 
 
+def _active_task(application_id: int) -> SelectOfScalar[Task]:
+    return select(Task).where(Task.application_id == application_id, col(Task.status).in_(ACTIVE_STATUSES))
+
+
 def current_task_or_none(db: Database, application_id: int) -> Task | None:
     with db.session() as session:
-        return session.exec(
-            select(Task).where(
-                Task.application_id == application_id,
-                Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.WAITING]),  # type: ignore[attr-defined]
-            )
-        ).first()
+        return session.exec(_active_task(application_id)).first()
 
 
 def current_task(db: Database, application_id: int) -> Task:
     with db.session() as session:
-        return session.exec(
-            select(Task).where(
-                Task.application_id == application_id,
-                Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.WAITING]),  # type: ignore[attr-defined]
-            )
-        ).one()
+        return session.exec(_active_task(application_id)).one()
 
 
 def read_mails(directory: Path) -> list[EmailMessage]:

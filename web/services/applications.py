@@ -59,10 +59,17 @@ def decision_of(session: Session, application_id: int) -> Decision | None:
     return session.exec(select(Decision).where(Decision.application_id == application_id)).first()
 
 
+def decision_letters(session: Session, application_id: int) -> list[Document]:
+    """The decision letter as sent, one per dispatch day, newest first."""
+    return list(
+        session.exec(
+            select(Document)
+            .where(Document.application_id == application_id, Document.kind == DocumentKind.DECISION_LETTER)
+            .order_by(col(Document.id).desc())
+        ).all()
+    )
+
+
 def latest_letter(session: Session, application_id: int) -> Document | None:
     """The letter as last sent (a decision re-sent on another day has a newer, differently dated letter)."""
-    return session.exec(
-        select(Document)
-        .where(Document.application_id == application_id, Document.kind == DocumentKind.DECISION_LETTER)
-        .order_by(col(Document.id).desc())
-    ).first()
+    return next(iter(decision_letters(session, application_id)), None)

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent
-from models.documents import Document, DocumentKind
+from models.documents import Document
 from models.grants.decisions import Decision, Proposal
 from models.grants.info_requests import Attachment, InfoRequest
 from models.staff import User
 from models.tasks import Task
-from web.services.applications import ApplicationView, application_view
+from web.services.applications import ApplicationView, application_view, decision_letters
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,5 @@ def case_file(session: Session, application_id: int) -> CaseFile | None:
         audit=audit_events,
         people=people,
         tasks=tasks,
-        letters=list(
-            session.exec(
-                select(Document)
-                .where(Document.application_id == application_id, Document.kind == DocumentKind.DECISION_LETTER)
-                .order_by(col(Document.id).desc())
-            ).all()
-        ),
+        letters=decision_letters(session, application_id),
     )
