@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from pydantic import BaseModel
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field
 
 from models.subjects import AboutSubject, SubjectType
@@ -19,6 +20,9 @@ class EmailLog(AboutSubject, table=True):
     subject: str = Field(max_length=300)
     message_id: str = Field(max_length=300)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Only for mail queued by the web app (`web/services/outgoing_mail.py`): the text waits here for the
+    # worker and is erased once sent, so a one-time link in it does not outlive its delivery.
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
     @classmethod
     def about_application(
@@ -34,3 +38,9 @@ class EmailLog(AboutSubject, table=True):
             subject=subject[:300],
             message_id=message_id,
         )
+
+
+class QueuedEmailRef(BaseModel):
+    """The e-mail a `SendEmailWorkflow` sends: its `EmailLog` key."""
+
+    key: str

@@ -10,6 +10,7 @@ from models.types import UTCDateTime, utcnow
 
 START_GRANT_WORKFLOW = "start_grant_workflow"
 START_PRINT_BATCH = "start_print_batch"
+SEND_EMAIL = "send_email"
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 class SubjectType(StrEnum):
     GRANT_APPLICATION = "grant_application"
+    STAFF_USER = "staff_user"  # invitations and password resets
 
 
 class AboutSubject(SQLModel):

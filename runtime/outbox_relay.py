@@ -15,10 +15,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core.db import Database
 from models.grants.payloads import GrantApplicationInput
-from models.outbox import START_GRANT_WORKFLOW, START_PRINT_BATCH, OutboxMessage
+from models.notifications import QueuedEmailRef
+from models.outbox import SEND_EMAIL, START_GRANT_WORKFLOW, START_PRINT_BATCH, OutboxMessage
 from models.serving.payloads import PrintBatchRef
 from models.types import utcnow
 from workflows.grants.application import GrantApplicationWorkflow
+from workflows.notifications.send_email import SendEmailWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class WorkflowStart:
 STARTS: dict[str, WorkflowStart] = {
     START_GRANT_WORKFLOW: WorkflowStart(GrantApplicationWorkflow.run, GrantApplicationInput),
     START_PRINT_BATCH: WorkflowStart(PrintBatchWorkflow.run, PrintBatchRef),
+    SEND_EMAIL: WorkflowStart(SendEmailWorkflow.run, QueuedEmailRef),
 }
 
 

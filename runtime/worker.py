@@ -12,6 +12,7 @@ from activities.grants.decisions import DecisionActivities
 from activities.grants.info_requests import InfoRequestActivities
 from activities.grants.records import GrantRecordActivities
 from activities.grants.registry import LocalTradeRegister, TradeRegister
+from activities.notifications.mail import MailActivities
 from activities.serving.delivery import DeliveryActivities
 from activities.serving.print_batch import PrintBatchActivities
 from activities.tasks import TaskActivities
@@ -21,10 +22,11 @@ from core.settings import Settings
 from core.storage import LocalFileStore
 from models.grants.programme import Programme
 from workflows.grants.application import GrantApplicationWorkflow
+from workflows.notifications.send_email import SendEmailWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
-WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow]
+WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow, SendEmailWorkflow]
 
 
 @lru_cache
@@ -70,6 +72,7 @@ def build_worker(
     delivery = DeliveryActivities(
         db, store, mailer, programmes, pool, base_url=settings.public_base_url, secret=settings.secret_key
     )
+    mail = MailActivities(db, mailer)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -94,6 +97,7 @@ def build_worker(
             delivery.send_decision_email,
             print_batches.claim_letters,
             print_batches.render_print_batch,
+            mail.send_queued_email,
         ],
         activity_executor=executor,
     )
