@@ -4,6 +4,7 @@
 assessment, so every assessment can be reproduced from what was stored with it.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
@@ -14,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel
 from models.grants.application_form import ApplicationForm
 from models.grants.programme import Programme
 from models.grants.turnover import monthly_average, months_in_period, turnover_drop
+from models.municipalities import same_municipality
 
 
 class ReasonCode(StrEnum):
@@ -106,8 +108,9 @@ class _Facts:
         self.discrepancies: list[Discrepancy] = []
         b = app.business
         self.company_form = self._pick("business.company_form", b.company_form, registry.company_form)
+        # By official code: the register's "Esbo" and the applicant's "Espoo" are one place (049).
         self.home_municipality = self._pick(
-            "business.home_municipality", b.home_municipality, registry.home_municipality
+            "business.home_municipality", b.home_municipality, registry.home_municipality, same=same_municipality
         )
         self.industry_code = self._pick("business.industry_code", b.industry_code, registry.industry_code)
         self.started_on = self._pick("business.started_on", b.started_on, registry.started_on)
@@ -118,11 +121,12 @@ class _Facts:
         if registry.business_name is not None:
             self._pick("business.name", b.name, registry.business_name)
 
-    def _pick(self, field: str, declared: T, registered: T | None) -> T:
+    def _pick(self, field: str, declared: T, registered: T | None, same: Callable[[T, T], bool] | None = None) -> T:
         if registered is None:
             return declared
         # Compare values first: Decimal("0") and Decimal("0.00") agree though their strings differ.
-        if registered != declared and str(registered).casefold() != str(declared).casefold():
+        agree = same(declared, registered) if same else str(registered).casefold() == str(declared).casefold()
+        if registered != declared and not agree:
             self.discrepancies.append(Discrepancy(field=field, declared=str(declared), registry=str(registered)))
         return registered
 

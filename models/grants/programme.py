@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.municipalities import same_municipality
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
@@ -101,10 +103,8 @@ class Programme(BaseModel):
         return in_language(self.legal_basis, language)
 
     def accepts_municipality(self, name: str | None) -> bool:
-        if not name:
-            return False
-        wanted = {self.municipality.casefold(), *(a.casefold() for a in self.municipality_aliases)}
-        return name.strip().casefold() in wanted
+        """By official code, so the Swedish name (Esbo) is the programme's Espoo; aliases for names outside the list."""
+        return any(same_municipality(name, wanted) for wanted in (self.municipality, *self.municipality_aliases))
 
 
 def load_programme(path: Path) -> Programme:
