@@ -10,6 +10,7 @@ from temporalio.worker import Worker
 from activities.grants.assessment import AssessmentActivities
 from activities.grants.decisions import DecisionActivities
 from activities.grants.info_requests import InfoRequestActivities
+from activities.grants.receipts import ReceiptActivities
 from activities.grants.records import GrantRecordActivities
 from activities.grants.registry import LocalTradeRegister, TradeRegister
 from activities.notifications.mail import MailActivities
@@ -66,6 +67,7 @@ def build_worker(
     decisions = DecisionActivities(db, programmes)
     mailer = mailer or mailer_from(settings)
     info = InfoRequestActivities(db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key)
+    receipts = ReceiptActivities(db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key)
     pool = pdf_pool or shared_pdf_pool()
     store = LocalFileStore(settings.documents_dir)
     print_batches = PrintBatchActivities(db, store, programmes, pool)
@@ -79,6 +81,7 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=[
             records.record_receipt,
+            receipts.send_receipt,
             records.update_stage,
             assessment.assess_application,
             tasks.open_task,

@@ -17,6 +17,7 @@ from core.settings import PROJECT_ROOT, Settings
 from core.temporal import binary, data_converter
 from models.grants.programme import Programme, load_programmes
 from tests.desk import Desk, open_desk
+from tests.mail_server import SmtpServer
 from tests.support import IN_2020_WINDOW, POSTGRES_URL, TEST_PAYLOAD_KEY, make_settings
 from web.app import create_app
 
@@ -140,3 +141,11 @@ async def fresh_temporal() -> AsyncIterator[str]:
 def desk(fresh_temporal: str, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path) -> Iterator[Desk]:
     with open_desk(fresh_temporal, sqlite_db, programmes, tmp_path) as opened:
         yield opened
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """Not started: a test starts it when the mail server should be up."""
+    server = SmtpServer()
+    yield server
+    server.stop()

@@ -8,6 +8,7 @@ from models.grants.eligibility import RegistryFacts, SubmittedApplication
 # Passes every rule of the 2020 programme: 12 000 € in Jan–Feb 2020 (6 000/month), 3 300 € in
 # 16.3.–31.5.2020 (about 1 311/month), a drop of about 78 %.
 VALID_APPLICATION: dict[str, Any] = {
+    "information_is_true": True,
     "applicant": {
         "name": "Maija Meikäläinen",
         "personal_id": "131052-308T",
@@ -15,6 +16,7 @@ VALID_APPLICATION: dict[str, Any] = {
         "phone": "+358 40 123 4567",
         "language": "fi",
         "email_consent": True,
+        "address": {"street": "Kauppamiehentie 6 A 2", "postcode": "02150", "post_office": "ESPOO", "country": "FI"},
     },
     "business": {
         "business_id": "0112038-9",

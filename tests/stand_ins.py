@@ -70,6 +70,10 @@ class StandIns:
     async def record_receipt(self, ref: ApplicationRef) -> None:
         await self._do("record_receipt")
 
+    @activity.defn(name="send_receipt")
+    async def send_receipt(self, ref: ApplicationRef) -> None:
+        await self._do("send_receipt")
+
     @activity.defn(name="assess_application")
     async def assess_application(self, request: AssessApplicationInput) -> AssessmentOutcome:
         await self._do("assess_application")
@@ -156,6 +160,7 @@ class StandIns:
     def all(self) -> list[Any]:
         return [
             self.record_receipt,
+            self.send_receipt,
             self.assess_application,
             self.open_task,
             self.close_task,

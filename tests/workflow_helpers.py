@@ -150,10 +150,15 @@ def current_task(db: Database, application_id: int) -> Task:
         return session.exec(_active_task(application_id)).one()
 
 
-def read_mails(directory: Path) -> list[EmailMessage]:
-    """The .eml files the file mailer wrote, parsed (bodies are quoted-printable on disk)."""
+def read_mails(directory: Path, *, receipts: bool = False) -> list[EmailMessage]:
+    """The .eml files the file mailer wrote, parsed (bodies are quoted-printable on disk).
+
+    Every application's receipt is left out unless `receipts` asks for them.
+    """
     parsed = []
     for path in sorted(directory.glob("*.eml")):
+        if path.name.startswith("receipt.") and not receipts:
+            continue
         message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
         assert isinstance(message, EmailMessage)
         parsed.append(message)

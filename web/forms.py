@@ -2,10 +2,15 @@
 
 from typing import Any
 
+from babel import Locale
 from starlette.datastructures import FormData
+
+from models.grants.application_form import COUNTRIES
 
 # Empty means "none" for these; for every other field an empty box means "not given".
 NULLABLE = {"business.business_id", "business.profitable_2019"}
+# Ticked boxes: checked sends "yes" (or "on"), unchecked sends nothing.
+TICKBOXES = {"applicant.email_consent", "information_is_true"}
 BOOLEANS = {
     "applicant.email_consent",
     "business.yel_insured",
@@ -29,6 +34,17 @@ def _money(text: str) -> str:
     return "".join(text.split()).replace("\u00a0", "").replace(",", ".")
 
 
+# A rule about a group of fields is shown at the group's first field.
+GROUP_FIRST_FIELD = {"applicant.address": "applicant.address.street"}
+
+
+def country_options(language: str) -> list[tuple[str, str]]:
+    """Every country by its name in the page's language, Finland first (CLDR names through babel)."""
+    names = Locale.parse(language).territories
+    others = sorted((code for code in COUNTRIES if code != "FI"), key=lambda code: names.get(code, code))
+    return [(code, names.get(code, code)) for code in ["FI", *others]]
+
+
 def flat_values(form: FormData) -> dict[str, str]:
     """What the user typed, to put back into the form when something needs fixing."""
     return {key: str(value) for key, value in form.items() if key not in CONTROL_FIELDS and isinstance(value, str)}
@@ -42,8 +58,10 @@ def nested(values: dict[str, str]) -> dict[str, Any]:
             if key not in NULLABLE:
                 continue
             value = None
+        elif key in TICKBOXES and value in ("yes", "on"):
+            value = True
         elif key in BOOLEANS and value == "on":
-            value = True  # a ticked checkbox; "yes"/"no" go to the schema, which refuses anything else
+            value = True  # "yes"/"no" go to the schema, which refuses anything else
         elif key in MONEY:
             value = _money(value)
         target = data
@@ -54,4 +72,13 @@ def nested(values: dict[str, str]) -> dict[str, Any]:
                 break
         else:
             target[leaf] = value
+    _drop_untouched_address(data)
     return data
+
+
+def _drop_untouched_address(data: dict[str, Any]) -> None:
+    """The country list always sends a country: an address with nothing else typed is no address."""
+    applicant = data.get("applicant")
+    if isinstance(applicant, dict) and isinstance(applicant.get("address"), dict):
+        if set(applicant["address"]) <= {"country"}:
+            del applicant["address"]

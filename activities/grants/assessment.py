@@ -10,7 +10,7 @@ from temporalio import activity
 from activities.grants.records import add_timeline_event, load_application
 from activities.grants.registry import TradeRegister
 from core.db import Database
-from models.grants.applications import Application, AssessmentRecord
+from models.grants.applications import Application, AssessmentRecord, Stage
 from models.grants.decisions import BudgetLedger
 from models.grants.eligibility import Assessment, RegistryFacts, SubmittedApplication, assess
 from models.grants.payloads import AssessApplicationInput, AssessmentOutcome
@@ -81,7 +81,8 @@ class AssessmentActivities:
         programme = self._programmes[application.programme_code]
         ledger = session.get(BudgetLedger, programme.code)
         facts["budget_remaining"] = programme.budget_eur - (ledger.reserved if ledger else 0)
-        # One grant per person: applications by the same person that arrived earlier.
+        # One grant per person: applications by the same person that arrived earlier and still stand
+        # (one the applicant withdrew is not "already applied").
         facts["prior_applications"] = session.exec(
             select(func.count())
             .select_from(Application)
@@ -89,6 +90,7 @@ class AssessmentActivities:
                 Application.person_digest == application.person_digest,
                 Application.programme_code == application.programme_code,
                 col(Application.id) < (application.id or 0),
+                Application.status != Stage.WITHDRAWN,
             )
         ).one()
         return RegistryFacts.model_validate(facts)

@@ -7,17 +7,17 @@ from sqlmodel import Session, select
 from temporalio import activity
 
 from activities.grants.records import load_application
-from activities.heartbeat import heartbeating
+from activities.notifications.applicant_mail import ApplicantMail
 from core.clock import end_of_day, helsinki_today
 from core.db import Database
 from core.emails import render_email
-from core.mail import Mailer, OutgoingEmail
+from core.mail import Mailer
 from models.audit import audit
+from models.grants.applications import Application
 from models.grants.info_requests import Attachment, InfoRequest, InfoRequestStatus
 from models.grants.payloads import InfoRequestOpened, InfoRequestRef, OpenInfoRequestInput, RecordAnswerInput
 from models.grants.programme import Programme
 from models.grants.status_links import status_token
-from models.notifications import EmailLog
 from models.types import utcnow
 
 
@@ -26,7 +26,7 @@ class InfoRequestActivities:
         self, db: Database, mailer: Mailer, programmes: dict[str, Programme], *, base_url: str, secret: str
     ) -> None:
         self._db = db
-        self._mailer = mailer
+        self._mail = ApplicantMail(db, mailer)
         self._programmes = programmes
         self._base_url = base_url
         self._secret = secret
@@ -107,25 +107,10 @@ class InfoRequestActivities:
             return True
 
     async def _send(self, ref: InfoRequestRef, template: str) -> None:
-        key = f"{template}:{ref.application_id}:{ref.seq}"
-        async with heartbeating():
-            prepared = await asyncio.to_thread(self._prepare, ref, template, key)
-            if prepared is None:
-                return
-            await self._mailer.send(prepared)
-            await asyncio.to_thread(self._mark_sent, key)
-        activity.logger.info("sent %s to application %s", template, ref.application_id)
-
-    def _prepare(self, ref: InfoRequestRef, template: str, key: str) -> OutgoingEmail | None:
-        """The message to send, or None when it went out already (sent at most once per key)."""
-        with self._db.session() as session:
-            log = session.exec(select(EmailLog).where(EmailLog.key == key)).first()
-            if log is not None and log.sent_at is not None:
-                return None
-            application = load_application(session, ref.application_id)
+        def compose(session: Session, application: Application) -> tuple[str, str]:
             info = self._get(session, ref.application_id, ref.seq)
             assert info is not None
-            subject, text = render_email(
+            return render_email(
                 template,
                 application.language,
                 name=application.applicant_name,
@@ -134,26 +119,10 @@ class InfoRequestActivities:
                 reply_by=info.reply_by,
                 status_url=f"{self._base_url}/status/{status_token(ref.application_id, self._secret)}",
             )
-            message_id = f"<{key.replace(':', '.')}@grantdesk>"
-            if log is None:
-                session.add(
-                    EmailLog.about_application(
-                        key=key,
-                        application_id=ref.application_id,
-                        to_address=application.email,
-                        subject=subject,
-                        message_id=message_id,
-                    )
-                )
-                session.commit()
-            return OutgoingEmail(to=application.email, subject=subject, text=text, message_id=message_id)
 
-    def _mark_sent(self, key: str) -> None:
-        with self._db.session() as session:
-            log = session.exec(select(EmailLog).where(EmailLog.key == key)).one()
-            log.sent_at = utcnow()
-            session.add(log)
-            session.commit()
+        key = f"{template}:{ref.application_id}:{ref.seq}"
+        if await self._mail.send_once(key, ref.application_id, compose):
+            activity.logger.info("sent %s to application %s", template, ref.application_id)
 
     @staticmethod
     def _get(session: Session, application_id: int, seq: int) -> InfoRequest | None:

@@ -4,12 +4,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from babel import Locale
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from schwifty import IBAN
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu, ytunnus
 
 from models.text import refuse_control_characters
+
+# ISO 3166-1 alpha-2 codes, from CLDR through babel (which the project uses for dates and numbers anyway).
+NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}  # CLDR groupings and pseudo-regions
+COUNTRIES = frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES)
 
 CompanyForm = Literal["tmi", "ay", "ky", "oy", "osk", "light"]
 Language = Literal["fi", "sv", "en"]
@@ -65,6 +70,28 @@ class Strict(BaseModel):
     _no_control_characters = field_validator("*", mode="before")(refuse_control_characters)
 
 
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if code not in COUNTRIES:
+        raise ValueError("not a country code")
+    return code
+
+
+class PostalAddress(Strict):
+    """Where a decision by post goes: printed in the address window of a C5 envelope."""
+
+    street: Annotated[str, Field(min_length=1, max_length=100)]
+    postcode: Annotated[str, Field(min_length=2, max_length=12, pattern=r"^[0-9A-Za-z][0-9A-Za-z -]*$")]
+    post_office: Annotated[str, Field(min_length=1, max_length=60)]
+    country: Annotated[str, AfterValidator(_country)] = "FI"
+
+    @model_validator(mode="after")
+    def _finnish_postcode(self) -> "PostalAddress":
+        if self.country == "FI" and not (len(self.postcode) == 5 and self.postcode.isdigit()):
+            raise ValueError("postcode: a Finnish postcode has five digits")
+        return self
+
+
 class Applicant(Strict):
     name: Text
     personal_id: Annotated[str, AfterValidator(_personal_id)]
@@ -72,6 +99,7 @@ class Applicant(Strict):
     phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
     language: Language = "fi"
     email_consent: bool = False
+    address: PostalAddress | None = None  # required of new applications without e-mail consent
 
 
 class Business(Strict):
@@ -130,9 +158,26 @@ class Payment(Strict):
 
 
 class ApplicationForm(Strict):
+    """An application as stored: also those that arrived before a field became required."""
+
+    information_is_true: bool | None = None
     applicant: Applicant
     business: Business
     turnover: Turnover
     aid: Aid
     payment: Payment
     costs_description: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class NewApplication(ApplicationForm):
+    """What the form and the API accept today: an application as stored, plus what a new one must have."""
+
+    # The applicant declares that what they give is true and complete; no application without it.
+    information_is_true: Literal[True]
+
+    @model_validator(mode="after")
+    def _address_for_post(self) -> "NewApplication":
+        # Without consent to e-mail, the decision is served by post (Administrative Procedure Act 59 §).
+        if not self.applicant.email_consent and self.applicant.address is None:
+            raise ValueError("applicant.address: required when the decision is sent by post")
+        return self

@@ -4,6 +4,7 @@ import tomllib
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -48,6 +49,33 @@ class Rectification(BaseModel):
         return in_language(self.address, language)
 
 
+class PrivacyNotice(BaseModel):
+    """What the GDPR (Articles 13 and 14) says an applicant must be told before giving their data."""
+
+    controller: dict[str, str]
+    purpose: dict[str, str]
+    legal_basis: dict[str, str]
+    recipients: dict[str, str]
+    retention: dict[str, str]
+    rights: dict[str, str]
+    contact: dict[str, str]
+
+    # In the order the notice shows them, with their headings (web/routes/public.py translates those).
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "controller",
+        "purpose",
+        "legal_basis",
+        "recipients",
+        "retention",
+        "rights",
+        "contact",
+    )
+
+    def section_in(self, name: str, language: str) -> str:
+        texts: dict[str, str] = getattr(self, name)
+        return in_language(texts, language)
+
+
 class DeemedReceivedDays(BaseModel):
     email: int = 3
     letter: int = 7
@@ -79,6 +107,7 @@ class Programme(BaseModel):
     appeal_days: int
     deemed_received_days: DeemedReceivedDays
     rectification: Rectification | None = None
+    privacy: PrivacyNotice
     rules_version: str
     decision_prefix: str
     processing_organisations: list[str]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from models.grants.application_form import ApplicationForm
+from models.grants.application_form import NewApplication
 from models.grants.status_links import application_id_from_token, status_token
 from web.deps import NowDep, ProgrammeDep, RelayDep, SessionDep, SettingsDep
 from web.exact_json import ExactJSONRoute
@@ -65,7 +65,7 @@ async def create_application(
     request: Request,
     response: Response,
     programme: ProgrammeDep,
-    form: ApplicationForm,
+    form: NewApplication,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from models.grants.application_form import ApplicationForm
+from models.grants.application_form import NewApplication
 from models.grants.applications import Stage, grant_workflow_id
 from models.grants.payloads import AnswerInput, WithdrawInput
 from models.grants.programme import Programme
@@ -27,7 +27,7 @@ from web.deps import (
     get_programmes,
 )
 from web.form_errors import field_errors, friendly_message
-from web.forms import flat_values, nested
+from web.forms import GROUP_FIRST_FIELD, country_options, flat_values, nested
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
 from web.services.applications import application_view, decision_of, latest_letter, open_info_request
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
@@ -50,6 +50,7 @@ DEFAULT_VALUES = {
     "business.laid_off_employees": "0",
     "business.other_working_owners": "0",
     "business.in_difficulty_before_crisis": "no",
+    "applicant.address.country": "FI",
 }
 
 
@@ -77,6 +78,7 @@ def _form_page(
             "values": values,
             "errors": errors,
             "idempotency_key": key,
+            "countries": country_options(negotiate_language(request)),
             "is_open": programme.is_open(now),
             "not_yet_open": now < programme.opens_at,
         },
@@ -87,7 +89,16 @@ def _form_page(
 @router.get("/apply/{programme}", response_class=HTMLResponse)
 def application_form(request: Request, programme: ProgrammeDep, now: NowDep) -> HTMLResponse:
     values = {**DEFAULT_VALUES, "applicant.language": negotiate_language(request)}
-    return _form_page(request, programme, values, {}, uuid.uuid4().hex, 200, now)
+    page = _form_page(request, programme, values, {}, uuid.uuid4().hex, 200, now)
+    # Kept by the browser (it holds no personal data), so Back after sending shows the same form with the
+    # same idempotency key, and sending it again finds the first application instead of making a second.
+    page.headers["Cache-Control"] = "private, no-cache"
+    return page
+
+
+@router.get("/apply/{programme}/privacy", response_class=HTMLResponse)
+def privacy_notice(request: Request, programme: ProgrammeDep) -> HTMLResponse:
+    return render(request, "public/privacy.html", {"programme": programme, "notice": programme.privacy})
 
 
 # The application schema checks every field's text itself, so the form comes back with the reason at the field.
@@ -100,9 +111,11 @@ async def submit_form(
     key = str(form.get("idempotency_key") or uuid.uuid4().hex)[:200]
     translate = gettext_for(negotiate_language(request)).gettext
     try:
-        application = ApplicationForm.model_validate(nested(values))
+        application = NewApplication.model_validate(nested(values))
     except ValidationError as exc:
-        errors = {e.field: translate(friendly_message(e)) for e in field_errors(exc.errors())}
+        errors = {
+            GROUP_FIRST_FIELD.get(e.field, e.field): translate(friendly_message(e)) for e in field_errors(exc.errors())
+        }
         return _form_page(request, programme, values, errors, key, 422, now)
     try:
         receipt = await run_in_threadpool(

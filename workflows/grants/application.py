@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ActivityHandle
 
 from workflows.options import DATABASE, DECISION_MAIL, MAIL
 from workflows.serving.decision import ServeDecisionWorkflow
@@ -28,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.grants.assessment import AssessmentActivities
     from activities.grants.decisions import DecisionActivities
     from activities.grants.info_requests import InfoRequestActivities
+    from activities.grants.receipts import ReceiptActivities
     from activities.grants.records import GrantRecordActivities
     from activities.serving.delivery import DeliveryActivities
     from activities.tasks import TaskActivities
@@ -69,6 +71,8 @@ with workflow.unsafe.imports_passed_through():
 ACTION_REFUSED = "ActionRefused"
 # Patch id: from here on a decision is served by ServeDecisionWorkflow (older cases replay the inline path).
 SERVING_AS_CHILD = "serving-as-child-workflow"
+# Patch id: from here on the applicant gets a receipt e-mail right after the application is recorded.
+RECEIPT_EMAIL = "receipt-email"
 Request = TypeVar("Request")
 WITHDRAWABLE = (Stage.ASSESSED, Stage.WAITING_FOR_APPLICANT, Stage.IN_DECISION)
 
@@ -121,6 +125,8 @@ class GrantApplicationWorkflow:
     async def run(self, request: GrantApplicationInput) -> GrantApplicationResult:
         s = self._state
         await workflow.execute_activity_method(GrantRecordActivities.record_receipt, self._ref(), **DATABASE)
+        # The receipt goes out beside the assessment: a slow or unreachable mail server never holds up the case.
+        receipt = self._start_receipt() if workflow.patched(RECEIPT_EMAIL) else None
         await self._assess()
         # The stage changes only now: a page that sees "assessed" finds the handler task in the table.
         s.task_key = await self._open_task(TaskKind.HANDLE, Role.HANDLER, due_in_days=14)
@@ -133,9 +139,22 @@ class GrantApplicationWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if s.decision is not None:
             await self._serve(s.decision)
+        if receipt is not None:
+            await self._receipt_sent(receipt)
         return GrantApplicationResult(
             application_id=s.application_id, stage=s.stage, assessment=s.assessment, served=s.served
         )
+
+    def _start_receipt(self) -> ActivityHandle[None]:
+        # Retried for about a day, like a decision e-mail.
+        return workflow.start_activity_method(ReceiptActivities.send_receipt, self._ref(), **DECISION_MAIL)
+
+    async def _receipt_sent(self, receipt: ActivityHandle[None]) -> None:
+        """A receipt that failed for good does not fail the case: the status page has the same facts."""
+        try:
+            await receipt
+        except ActivityError:
+            workflow.logger.warning("application %s: the receipt e-mail could not be sent", self._state.application_id)
 
     # --- after the decision (payment and the appeal window come next) --------------------------------------
 

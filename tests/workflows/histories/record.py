@@ -42,8 +42,9 @@ from workflows.serving.decision import ServeDecisionWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
 HERE = Path(__file__).resolve().parent
-# v1: serving inline in the grant workflow; v2: serving as its own child workflow, print batches.
-VERSION = "v2"
+# v1: serving inline in the grant workflow; v2: serving as its own child workflow, print batches;
+# v3: the receipt e-mail beside the assessment.
+VERSION = "v3"
 WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow]
 Scenario = Callable[[WorkflowEnvironment, WorkflowHandle, StandIns], Awaitable[None]]
 
