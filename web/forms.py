@@ -40,7 +40,7 @@ GROUP_FIRST_FIELD = {"applicant.address": "applicant.address.street"}
 
 def country_options(language: str) -> list[tuple[str, str]]:
     """Every country by its name in the page's language, Finland first (CLDR names through babel)."""
-    names = Locale.parse(language).territories
+    names = {str(code): str(name) for code, name in Locale.parse(language).territories.items()}
     others = sorted((code for code in COUNTRIES if code != "FI"), key=lambda code: names.get(code, code))
     return [(code, names.get(code, code)) for code in ["FI", *others]]
 

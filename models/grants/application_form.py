@@ -14,7 +14,11 @@ from models.text import refuse_control_characters
 
 # ISO 3166-1 alpha-2 codes, from CLDR through babel (which the project uses for dates and numbers anyway).
 NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}  # CLDR groupings and pseudo-regions
-COUNTRIES = frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES)
+COUNTRIES = frozenset(
+    code
+    for code in map(str, Locale("en").territories)
+    if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+)
 
 CompanyForm = Literal["tmi", "ay", "ky", "oy", "osk", "light"]
 Language = Literal["fi", "sv", "en"]
