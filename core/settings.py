@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     documents_dir: Path = PROJECT_ROOT / "var" / "documents"
     outbox_poll_seconds: float = 2.0
+    # How long a one-time link to set a password works: an invitation, and a reset.
+    invitation_link_hours: int = 72
+    password_reset_link_hours: int = 24
     # Wrong passwords per account and client address within the window (see web/services/auth.py).
     login_max_failures: int = 5
     login_window_seconds: int = 900

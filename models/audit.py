@@ -50,3 +50,26 @@ def audit(
             detail=detail,
         )
     )
+
+
+def audit_subject(
+    session: Session,
+    *,
+    action: str,
+    subject_type: SubjectType,
+    subject_id: int,
+    actor_id: int | None = None,
+    organisation_code: str | None = None,
+    **detail: Any,
+) -> None:
+    """An event about something other than an application (a staff account, say), in the caller's transaction."""
+    session.add(
+        AuditEvent(
+            actor_id=actor_id,
+            organisation_code=organisation_code,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail,
+        )
+    )

@@ -9,7 +9,7 @@ from models.grants.registry import RegisteredBusiness
 from models.notifications import EmailLog
 from models.outbox import OutboxMessage
 from models.serving.print_batches import PrintBatch
-from models.staff import LoginAttempt, Organisation, User, UserRole
+from models.staff import LoginAttempt, Organisation, PasswordLink, User, UserRole
 from models.tasks import Task
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "LoginAttempt",
     "Organisation",
     "OutboxMessage",
+    "PasswordLink",
     "PrintBatch",
     "Proposal",
     "RegisteredBusiness",

@@ -14,8 +14,10 @@ from core.db import Database
 from core.settings import get_settings
 from models.grants.eligibility import RegistryFacts, SubmittedApplication, assess
 from models.grants.programme import load_programmes
+from runtime.users_cli import app as users_app
 
 app = typer.Typer(help="grantdesk: grant programmes and service requests on Temporal.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 DEFAULT_PROGRAMME = "sole-entrepreneur-2020"
 

@@ -22,12 +22,22 @@ from core.temporal import TemporalGateway
 from models.grants.programme import Programme, load_programmes
 from models.types import utcnow
 from runtime.outbox_relay import OutboxRelay
-from web.deps import NotSignedIn
+from web.deps import NotSignedIn, PasswordChangeRequired
 from web.form_errors import field_errors, friendly_message
 from web.guards import PublicPostLimit, clean_url
 from web.i18n import formatting_gettext, negotiate_language
 from web.middleware import BodySizeLimit, SecurityHeaders
-from web.routes import api, codec, coordination, docs, public, staff, staff_tasks
+from web.routes import (
+    api,
+    codec,
+    coordination,
+    docs,
+    public,
+    staff,
+    staff_account,
+    staff_tasks,
+    staff_users,
+)
 from web.templating import render
 
 log = logging.getLogger(__name__)
@@ -109,6 +119,8 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)
     app.include_router(coordination.router)
+    app.include_router(staff_users.router)
+    app.include_router(staff_account.router)
     app.include_router(docs.router)
     app.include_router(codec.router)
     _install_error_handlers(app)
@@ -173,6 +185,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         if request.query_params.get("lang"):
             login += f"&lang={quote(request.query_params['lang'], safe='')}"
         return RedirectResponse(login, status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+        # A temporary password (given by the command line) is replaced before anything else opens.
+        if _wants_json(request):
+            message = "change your temporary password first"
+            return JSONResponse({"detail": [{"field": "", "message": message, "type": "forbidden"}]}, status_code=403)
+        return RedirectResponse("/staff/password", status_code=303)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

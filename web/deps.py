@@ -84,6 +84,14 @@ class NotSignedIn(Exception):
     """Raised for staff pages without a session; answered with a redirect to the sign-in page."""
 
 
+class PasswordChangeRequired(Exception):
+    """Raised for staff pages while the user has a temporary password; answered with the change-password page."""
+
+
+# What opens with a temporary password: changing it, and signing out.
+PASSWORD_CHANGE_PATHS = ("/staff/password", "/staff/logout")
+
+
 def start_staff_session(request: Request, user: StaffUser) -> None:
     """The cookie names the user and their session version; see `current_staff`."""
     request.session[SESSION_USER_KEY] = user.id
@@ -103,6 +111,8 @@ def current_staff(request: Request, session: SessionDep) -> StaffUser:
         request.session.pop(SESSION_VERSION_KEY, None)
         raise NotSignedIn()
     request.state.staff_user = user
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     return user
 
 

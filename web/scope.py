@@ -1,10 +1,12 @@
-"""Who sees what: the one place that decides which cases, tasks, files and documents a staff member may open.
+"""Who sees what: the one place that decides which cases, tasks, files, documents and staff accounts a staff
+member may open.
 
 A programme's cases belong to the organisations it names as processing organisations; nobody else
 sees them, whatever their role. Every staff page, download and export takes its rows through a
 `Scope` (listing queries filter by `scope.codes`) or through one of the loaders below (a resource in
 a path), so no route can forget the check. Another organisation's resource answers exactly like a
-missing one (404): its existence is not disclosed.
+missing one (404): its existence is not disclosed. The same holds for staff accounts: an
+organisation's administrators manage their own organisation's people and nobody else's.
 """
 
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from models.documents import Document, DocumentKind
 from models.grants.applications import Application
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
-from models.staff import Role
+from models.staff import Role, User
 from models.tasks import Task
 from web.deps import ProgrammesDep, SessionDep, StaffDep
 from web.ids import RowId
@@ -104,7 +106,16 @@ def scoped_document(document_id: RowId, scope: ScopeDep, session: SessionDep) ->
     return document
 
 
+def managed_user(user_id: RowId, admin: StaffDep, session: SessionDep) -> User:
+    """A staff account this administrator may manage: one of their own organisation's (the role is the route's)."""
+    user = session.get(User, user_id)
+    if user is None or user.organisation_code != admin.organisation_code or not admin.has_any(Role.ADMIN):
+        raise _not_found()
+    return user
+
+
 ScopedApplication = Annotated[Application, Depends(scoped_application)]
 ScopedTask = Annotated[Task, Depends(scoped_task)]
 ScopedAttachment = Annotated[Attachment, Depends(scoped_attachment)]
 ScopedDocument = Annotated[Document, Depends(scoped_document)]
+ManagedUser = Annotated[User, Depends(managed_user)]

@@ -10,7 +10,7 @@ import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,15 +24,17 @@ from models.documents import Document, DocumentKind
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
 from models.grants.status_links import status_token
-from models.staff import Role
+from models.staff import LinkPurpose, Role
 from models.subjects import SubjectType
 from models.tasks import Task, TaskKind, TaskStatus
+from models.types import utcnow
 from runtime.seed import create_user, seed_reference_data
 from tests.factories import application
 from tests.support import IN_2020_WINDOW, TEST_SECRET, make_settings
 from tests.web_helpers import csrf_from, sign_in
 from tests.workflow_helpers import accept
 from web.app import create_app
+from web.services.password_links import issue_link
 
 PASSWORD = "matrix-test-password"
 OWN, OTHER = "E", "TE"  # the City processes the grant; the TE Office does not
@@ -114,6 +116,15 @@ def decoders(p: Principal) -> str:
     return ALLOW if p.role in (Role.ADMIN, Role.COORDINATOR) else FORBID
 
 
+def own_administrators(p: Principal) -> str:
+    """An organisation's staff accounts: its administrators only; to another organisation's, not there at all."""
+    if p.role is None:
+        return LOGIN
+    if p.role != Role.ADMIN:
+        return FORBID
+    return ALLOW if p.own else HIDDEN
+
+
 def administrators(p: Principal) -> str:
     """Outside dev the API documentation is for administrators, of any organisation."""
     return LOGIN if p.role is None else ALLOW if p.role == Role.ADMIN else HIDDEN
@@ -125,6 +136,7 @@ class Fixture:
     documents: Path
     token: str
     ids: dict[str, int]
+    password_link: str  # a one-time link of the own organisation's handler
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,9 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "GET /": [Case("/", public)],
         "GET /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public)],
         "POST /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public, form)],
+        "GET /apply/{programme}/privacy": [Case("/apply/sole-entrepreneur-2020/privacy", public)],
+        "GET /lost-link": [Case("/lost-link", public)],
+        "POST /lost-link": [Case("/lost-link", public, {"reference": "ESP-2020-000001", "email": "x@example.com"})],
         "GET /status/{token}": [Case(f"/status/{token}", public), Case(f"/status/{token}x", token_refused)],
         "POST /status/{token}/answer": [
             Case(f"/status/{token}/answer", public, {"answer": "x"}),
@@ -189,6 +204,27 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "GET /staff/documents/{document_id}": [
             Case(f"/staff/documents/{ids['letter']}", case(*case_roles)),
             Case(f"/staff/documents/{ids['batch']}", print_batch),
+        ],
+        "GET /staff/account": [Case("/staff/account", signed_in)],
+        "POST /staff/account": [Case("/staff/account", signed_in, {"language": "fi"})],
+        "GET /staff/set-password/{token}": [
+            Case(f"/staff/set-password/{f.password_link}", public),
+            Case(f"/staff/set-password/{f.password_link}x", token_refused),
+        ],
+        "POST /staff/set-password/{token}": [
+            Case(f"/staff/set-password/{f.password_link}", public, {"new": "a", "repeat": "b"}),
+            Case(f"/staff/set-password/{f.password_link}x", token_refused, {"new": "a", "repeat": "b"}),
+        ],
+        "GET /staff/users": [Case("/staff/users", roles(Role.ADMIN))],
+        "GET /staff/users/new": [Case("/staff/users/new", roles(Role.ADMIN))],
+        "POST /staff/users": [Case("/staff/users", roles(Role.ADMIN), {"full_name": "", "email": ""})],
+        "GET /staff/users/{user_id}": [Case(f"/staff/users/{ids['handler']}", own_administrators)],
+        "POST /staff/users/{user_id}/roles": [
+            Case(f"/staff/users/{ids['handler']}/roles", own_administrators, {"roles": ["handler"]})
+        ],
+        "POST /staff/users/{user_id}/reset": [Case(f"/staff/users/{ids['handler']}/reset", own_administrators, form)],
+        "POST /staff/users/{user_id}/deactivate": [
+            Case(f"/staff/users/{ids['handler']}/deactivate", own_administrators, form)
         ],
         "GET /staff/coordination": [Case("/staff/coordination", roles(Role.COORDINATOR))],
         "POST /staff/coordination/reassign": [
@@ -281,9 +317,21 @@ def fixture(
             session.add(row)
         session.commit()
         ids.update({name: row.id or 0 for name, row in rows.items()})
+        _link, password_link = issue_link(
+            session,
+            user_id=ids["handler"],
+            purpose=LinkPurpose.PASSWORD_RESET,
+            now=utcnow(),
+            valid_for=timedelta(days=1),
+        )
+        session.commit()
     db.dispose()
     yield Fixture(
-        db_file=db_file, documents=folder / "documents", token=status_token(application_id, TEST_SECRET), ids=ids
+        db_file=db_file,
+        documents=folder / "documents",
+        token=status_token(application_id, TEST_SECRET),
+        ids=ids,
+        password_link=password_link,
     )
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from models.staff import Role
 from models.tasks import Task
 from web.csrf import require_csrf
-from web.deps import NowDep, RelayDep, SessionDep, require_roles
+from web.deps import NowDep, RelayDep, SessionDep, SettingsDep, require_roles
 from web.ids import parse_id
 from web.scope import Scope, ScopeDep
 from web.services import tasks as queue
@@ -52,12 +52,14 @@ def _target(session: SessionDep, scope: Scope, to_user: str) -> StaffUser | None
 
 
 @router.post("/reassign", dependencies=CSRF)
-async def reassign(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
+async def reassign(request: Request, scope: ScopeDep, session: SessionDep, settings: SettingsDep) -> Response:
     form = await request.form()
     target = _target(session, scope, str(form.get("to_user") or ""))
     task_ids = [task_id for value in form.getlist("task_ids") if (task_id := parse_id(value))]
     in_scope = [t for t in task_ids if (task := session.get(Task, t)) and scope.covers(task.programme_code)]
-    moved = queue.reassign(session, task_ids=in_scope, to_user=target, coordinator=scope.user)
+    moved = queue.reassign(
+        session, task_ids=in_scope, to_user=target, coordinator=scope.user, base_url=settings.public_base_url
+    )
     request.session["flash"] = f"moved:{moved}/{len(task_ids)}"
     return RedirectResponse("/staff/queue", status_code=303)
 
@@ -67,6 +69,7 @@ def reassign_all(
     request: Request,
     scope: ScopeDep,
     session: SessionDep,
+    settings: SettingsDep,
     from_user: Annotated[str, Form(max_length=10)] = "",
     to_user: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -75,7 +78,9 @@ def reassign_all(
         raise HTTPException(status_code=422, detail="from_user")
     target = _target(session, scope, to_user)
     task_ids = queue.active_task_ids_of(session, absent, scope.codes)
-    moved = queue.reassign(session, task_ids=task_ids, to_user=target, coordinator=scope.user)
+    moved = queue.reassign(
+        session, task_ids=task_ids, to_user=target, coordinator=scope.user, base_url=settings.public_base_url
+    )
     request.session["flash"] = f"moved:{moved}/{len(task_ids)}"
     return RedirectResponse("/staff/coordination", status_code=303)
 

@@ -52,6 +52,8 @@ class StaffUser:
     organisation_name: str
     roles: frozenset[str]
     session_version: int = 0
+    # Signed in with a temporary password: only the change-password page opens (web/deps.py).
+    must_change_password: bool = False
 
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -126,6 +128,7 @@ def load_staff_user(session: Session, user_id: int) -> StaffUser | None:
         organisation_name=organisation.name if organisation else user.organisation_code,
         roles=frozenset(roles),
         session_version=user.session_version,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -149,6 +152,7 @@ def change_password(session: Session, *, user_id: int, current: str, new: str) -
     if new == current:
         raise PasswordRefused("unchanged")
     user.password_hash = password_hash.hash(new)
+    user.must_change_password = False
     session.add(user)
     session.commit()
     return end_sessions(session, user_id)

@@ -20,6 +20,7 @@ from models.tasks import ACTIVE_STATUSES, Task, TaskStatus
 from models.types import utcnow
 from web.ids import parse_id
 from web.services.auth import StaffUser
+from web.services.staff_mail import queue_assignment
 
 
 class TaskNotAvailable(Exception):
@@ -170,12 +171,17 @@ def _move(
     return task
 
 
-def reassign(session: Session, *, task_ids: list[int], to_user: StaffUser | None, coordinator: StaffUser) -> int:
+def reassign(
+    session: Session, *, task_ids: list[int], to_user: StaffUser | None, coordinator: StaffUser, base_url: str
+) -> int:
     """Gives active tasks to another person (or back to the queue with None); returns how many moved.
 
     A task goes only to someone who holds its role and may do it: a decision never to a person
     without the decider role, nor to the one who proposed it (four eyes). Such tasks stay put.
+    A person who asked for it gets an e-mail per task someone else gives them (linking `base_url`).
     """
+    recipient = session.get(User, to_user.id) if to_user and to_user.id != coordinator.id else None
+    notify = recipient is not None and recipient.notify_on_assignment
     moved = 0
     for task_id in task_ids:
         task = session.get(Task, task_id)
@@ -199,6 +205,8 @@ def reassign(session: Session, *, task_ids: list[int], to_user: StaffUser | None
             previous=previous,
             to=task.assignee_id,
         )
+        if notify and recipient is not None:
+            queue_assignment(session, task=task, user=recipient, assigned_by=coordinator.full_name, base_url=base_url)
         moved += 1
     session.commit()
     return moved

@@ -1,0 +1,131 @@
+"""`grantdesk users`: staff accounts from the command line, for the first administrator and for scripts.
+
+The same service functions as the administrators' pages (web/services/staff_users.py); every change
+is audited with no actor and "via": "cli". Bad input exits 2 with a message naming it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
+
+import typer
+from sqlmodel import Session, select
+
+from core.db import Database
+from core.i18n import LANGUAGES
+from core.settings import Settings, get_settings
+from models.staff import Organisation, User
+from models.types import utcnow
+from web.services import staff_users
+from web.services.password_links import link_url
+
+app = typer.Typer(help="Staff accounts: create, set roles, deactivate, reset a password.", no_args_is_help=True)
+
+RoleOption = Annotated[
+    list[str], typer.Option("--role", help=f"one of {', '.join(staff_users.ROLES)}; repeat for several")
+]
+CLI = staff_users.Operator.cli()
+
+
+@contextmanager
+def _database() -> Iterator[tuple[Session, Settings]]:
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            yield session, settings
+    finally:
+        db.dispose()
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=2)
+
+
+def _roles(roles: list[str]) -> list[str]:
+    unknown = [r for r in roles if r not in staff_users.ROLES]
+    if unknown:
+        _fail(f"unknown role {unknown[0]!r}; known: {', '.join(staff_users.ROLES)}")
+    return roles
+
+
+def _user(session: Session, email: str) -> User:
+    user = staff_users.user_by_email(session, email)
+    if user is None:
+        _fail(f"no staff account with the e-mail {email!r}")
+    return user
+
+
+@app.command()
+def create(
+    email: Annotated[str, typer.Argument(help="the person's e-mail address (their username)")],
+    name: Annotated[str, typer.Option(help="full name")],
+    organisation: Annotated[str, typer.Option(help="organisation code, e.g. E")],
+    role: RoleOption,
+    temporary_password: Annotated[
+        bool, typer.Option(help="print a temporary password (changed at first sign-in) instead of a link")
+    ] = False,
+    language: Annotated[str, typer.Option(help=f"language of their e-mails: {', '.join(LANGUAGES)}")] = "fi",
+) -> None:
+    """Create an account; prints its one-time invitation link (also e-mailed) or a temporary password."""
+    with _database() as (session, settings):
+        if session.get(Organisation, organisation) is None:
+            known = ", ".join(sorted(session.exec(select(Organisation.code)).all()))
+            _fail(f"unknown organisation {organisation!r}; known: {known}")
+        member = staff_users.check_new_member(
+            session, email=email, full_name=name, roles=_roles(role), language=language
+        )
+        for field, reason in member.errors.items():
+            _fail(f"{field}: {reason}")
+        if temporary_password:
+            user, password = staff_users.create_with_temporary_password(
+                session, organisation_code=organisation, member=member, operator=CLI
+            )
+            typer.echo(f"created {user.email}; temporary password (to be changed at first sign-in): {password}")
+            return
+        user, token = staff_users.invite(
+            session, organisation_code=organisation, member=member, operator=CLI, settings=settings, now=utcnow()
+        )
+        typer.echo(f"created {user.email}; invitation e-mailed, valid {settings.invitation_link_hours} hours, once:")
+        typer.echo(link_url(settings.public_base_url, token))
+
+
+@app.command("set-roles")
+def set_roles(email: Annotated[str, typer.Argument()], role: RoleOption) -> None:
+    """Replace the account's roles."""
+    with _database() as (session, _settings):
+        user = _user(session, email)
+        staff_users.set_roles(session, user=user, roles=_roles(role), operator=CLI)
+        typer.echo(f"{user.email}: {', '.join(staff_users.roles_of(session, user.id or 0))}")
+
+
+@app.command()
+def deactivate(email: Annotated[str, typer.Argument()]) -> None:
+    """Deactivate the account: no more sign-ins, and every open session ends."""
+    with _database() as (session, _settings):
+        user = _user(session, email)
+        staff_users.deactivate_member(session, user=user, operator=CLI, now=utcnow())
+        typer.echo(f"{user.email}: deactivated")
+
+
+@app.command()
+def reset(
+    email: Annotated[str, typer.Argument()],
+    temporary_password: Annotated[
+        bool, typer.Option(help="set and print a temporary password (changed at next sign-in) instead of a link")
+    ] = False,
+) -> None:
+    """Print a one-time link (also e-mailed) to choose a new password; earlier links stop working."""
+    with _database() as (session, settings):
+        user = _user(session, email)
+        try:
+            if temporary_password:
+                password = staff_users.set_temporary_password(session, user=user, operator=CLI, now=utcnow())
+                typer.echo(f"{user.email}: temporary password (to be changed at next sign-in): {password}")
+                return
+            token = staff_users.request_reset(session, user=user, operator=CLI, settings=settings, now=utcnow())
+        except staff_users.AccountRefused as refused:
+            _fail(f"{user.email}: {refused.reason}")
+        typer.echo(f"{user.email}: reset link e-mailed, valid {settings.password_reset_link_hours} hours, once:")
+        typer.echo(link_url(settings.public_base_url, token))
