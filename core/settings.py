@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     # Public form and API posts per client address ("limits" notation); empty turns the limit off.
     public_post_limit: str = "30/minute;300/hour"
+    # Requests to have a status link sent again, per client address: each may send an e-mail.
+    lost_link_limit: str = "5/10minutes;20/day"
     # Where the counts live: memory:// per web process, or redis://host:6379 shared by all of them.
     rate_limit_storage: str = "memory://"
     # The Temporal UI that may call /codec/decode (CORS): the only origin that can read decoded payloads.

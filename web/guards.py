@@ -50,7 +50,8 @@ class PublicPostLimit:
     The default in-memory storage counts per web process; "redis://…" shares the count between them.
     """
 
-    def __init__(self, spec: str, storage_uri: str = "memory://") -> None:
+    def __init__(self, spec: str, storage_uri: str = "memory://", *, namespace: str = "public-post") -> None:
+        self._namespace = namespace
         self._items: list[RateLimitItem] = parse_many(spec) if spec.strip() else []
         uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
         self._limiter = MovingWindowRateLimiter(storage_from_string(uri)) if self._items else None
@@ -60,11 +61,16 @@ class PublicPostLimit:
             return
         client = request.client.host if request.client else "unknown"
         for item in self._items:
-            if not await self._limiter.hit(item, "public-post", client):
-                stats = await self._limiter.get_window_stats(item, "public-post", client)
+            if not await self._limiter.hit(item, self._namespace, client):
+                stats = await self._limiter.get_window_stats(item, self._namespace, client)
                 retry_after = max(1, math.ceil(stats.reset_time - time.time()))
                 raise HTTPException(
                     status_code=429,
                     detail=[{"field": "", "message": "too many requests; try again later", "type": "rate_limited"}],
                     headers={"Retry-After": str(retry_after)},
                 )
+
+
+async def lost_link_limit(request: Request) -> None:
+    """The "lost your link?" page's own, stricter limit (a page that sends e-mail is worth abusing)."""
+    await request.app.state.lost_link_limit(request)

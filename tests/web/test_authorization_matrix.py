@@ -194,6 +194,10 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "GET /staff/queue": [Case("/staff/queue", roles(*case_roles))],
         "POST /staff/queue/next": [Case("/staff/queue/next", roles(Role.HANDLER), {"role": "handler"})],
         "GET /staff/tasks/{task_id}": [Case(task, case(*case_roles))],
+        "POST /staff/tasks/{task_id}/personal-id": [Case(f"{task}/personal-id", case(*case_roles), form)],
+        "POST /staff/applications/{application_id}/personal-id": [
+            Case(f"/staff/applications/{ids['application']}/personal-id", case(*case_roles), form)
+        ],
         "POST /staff/tasks/{task_id}/claim": [Case(f"{task}/claim", case(*case_roles, acting=(Role.HANDLER,)), form)],
         "POST /staff/tasks/{task_id}/release": [Case(f"{task}/release", case(*case_roles), form)],
         "POST /staff/tasks/{task_id}/request-info": [Case(f"{task}/request-info", case(*case_roles), {"message": "?"})],
