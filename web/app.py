@@ -32,6 +32,7 @@ from web.routes import (
     codec,
     coordination,
     docs,
+    lost_link,
     public,
     staff,
     staff_account,
@@ -81,6 +82,9 @@ def create_app(
         ],
     )
     app.state.settings = settings
+    app.state.lost_link_limit = PublicPostLimit(
+        settings.lost_link_limit, settings.rate_limit_storage, namespace="lost-link"
+    )
     app.state.db = db
     app.state.programmes = (
         programmes
@@ -115,6 +119,7 @@ def create_app(
     app.mount(docs.ASSETS_URL, StaticFiles(directory=str(docs.ASSETS)), name="docs-static")
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.include_router(public.router)
+    app.include_router(lost_link.router)
     app.include_router(api.router)
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)
