@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_percent
 from fastapi import Request
@@ -18,6 +19,7 @@ from models.grants.programme import HELSINKI
 from web.csrf import FIELD as CSRF_FIELD
 from web.csrf import csrf_token
 from web.i18n import (
+    DATE_PATTERNS,
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -25,6 +27,12 @@ from web.i18n import (
     formatting_gettext,
     gettext_for,
     negotiate_language,
+)
+from web.services.assessment_words import (
+    CheckInWords,
+    DiscrepancyInWords,
+    check_in_words,
+    discrepancy_in_words,
 )
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
@@ -39,12 +47,10 @@ def local_time(context: Context, value: datetime | None) -> str:
     return format_datetime(value, "short", tzinfo=HELSINKI, locale=babel_locale(context.get("lang", "fi")))
 
 
-# As dates are written in Finland, in Finnish and in Swedish alike (1.12.2026); English as in Ireland.
-DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy"}
-
-
 @pass_context
-def local_date(context: Context, value: date | datetime | None) -> str:
+def local_date(context: Context, value: date | datetime | str | None) -> str:
+    if isinstance(value, str):  # as the application form stores its dates
+        value = date.fromisoformat(value) if value else None
     language = context.get("lang", "fi")
     pattern = DATE_PATTERNS.get(language, "medium")
     return "" if value is None else format_date(value, pattern, locale=babel_locale(language))
@@ -64,7 +70,34 @@ def percent(context: Context, value: Decimal | str | None) -> str:
     return format_percent(Decimal(value), "#,##0.0 %", locale=babel_locale(context.get("lang", "fi")))
 
 
-templates.env.filters.update(local_time=local_time, local_date=local_date, euros=euros, percent=percent)
+@pass_context
+def in_words(context: Context, check: dict[str, Any]) -> CheckInWords:
+    """A stored rule check as the reader's sentences (web/services/assessment_words.py)."""
+    return check_in_words(check, context.get("lang", "fi"))
+
+
+@pass_context
+def disagreement_in_words(context: Context, discrepancy: dict[str, str]) -> DiscrepancyInWords:
+    return discrepancy_in_words(discrepancy, context.get("lang", "fi"))
+
+
+@pass_context
+def country_name(context: Context, code: str | None) -> str:
+    """ISO 3166 alpha-2 ("FI") as the reader's language names the country."""
+    if not code:
+        return ""
+    return str(Locale.parse(babel_locale(context.get("lang", "fi"))).territories.get(code.upper(), code))
+
+
+templates.env.filters.update(
+    local_time=local_time,
+    local_date=local_date,
+    euros=euros,
+    percent=percent,
+    in_words=in_words,
+    disagreement_in_words=disagreement_in_words,
+    country_name=country_name,
+)
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:

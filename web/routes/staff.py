@@ -22,6 +22,7 @@ from web.services.auth import (
     end_sessions,
     open_attempt,
 )
+from web.services.case_facts import reveal_personal_id
 from web.services.task_view import case_file
 from web.templating import render
 
@@ -121,3 +122,18 @@ def application_detail(
 ) -> HTMLResponse:
     case = case_file(session, application.id or 0)
     return render(request, "staff/application.html", {"user": scope.user, "case": case})
+
+
+@router.post(
+    "/applications/{application_id}/personal-id",
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_roles(*CASE_ROLES)), *CSRF],
+)
+def application_personal_id(
+    request: Request, application: ScopedApplication, scope: ScopeDep, session: SessionDep
+) -> HTMLResponse:
+    """The application page with the applicant's personal identity code in full; the look is audited."""
+    personal_id = reveal_personal_id(session, application=application, user=scope.user)
+    case = case_file(session, application.id or 0)
+    context = {"user": scope.user, "case": case, "revealed_personal_id": personal_id}
+    return render(request, "staff/application.html", context)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.clock import helsinki_today
 from core.i18n import N_
+from models.grants.applications import Application
 from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
 from models.grants.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput, Verdict
@@ -21,6 +22,7 @@ from web.deps import FilesDep, GatewayDep, SessionDep, require_roles
 from web.scope import CASE_ROLES, ScopedAttachment, ScopedDocument, ScopeDep, ScopedTask
 from web.services import tasks as queue
 from web.services.auth import StaffUser
+from web.services.case_facts import reveal_personal_id
 from web.services.processing import ActionRefused, actor_of, require_holder, send_update
 from web.services.task_view import case_file
 from web.templating import pdf_response, render
@@ -99,12 +101,14 @@ def _task_page(
     error: str | None = None,
     values: Mapping[str, object] | None = None,
     status_code: int = 200,
+    revealed_personal_id: str | None = None,
 ) -> HTMLResponse:
     # Only the grant family has tasks yet; another family's task gets its own page with its family.
     case = case_file(session, task.application_id) if task.application_id is not None else None
     if case is None:
         raise HTTPException(status_code=404)
     context = {
+        "revealed_personal_id": revealed_personal_id,
         "user": user,
         "task": task,
         "case": case,
@@ -115,6 +119,16 @@ def _task_page(
         "holds": task.assignee_id == user.id and task.status == "claimed",
     }
     return render(request, "staff/task.html", context, status_code=status_code)
+
+
+@router.post("/tasks/{task_id}/personal-id", dependencies=CSRF)
+def show_personal_id(request: Request, task: ScopedTask, scope: ScopeDep, session: SessionDep) -> HTMLResponse:
+    """The task page with the applicant's personal identity code in full; the look is audited."""
+    application = session.get(Application, task.application_id) if task.application_id is not None else None
+    if application is None:
+        raise HTTPException(status_code=404)
+    personal_id = reveal_personal_id(session, application=application, user=scope.user)
+    return _task_page(request, session, scope.user, task, revealed_personal_id=personal_id)
 
 
 @router.post("/tasks/{task_id}/claim", dependencies=CSRF)

@@ -11,6 +11,8 @@ from models.grants.info_requests import Attachment, InfoRequest
 from models.staff import User
 from models.tasks import Task
 from web.services.applications import ApplicationView, application_view, decision_letters
+from web.services.assessment_words import is_real_discrepancy
+from web.services.case_facts import CaseFacts, case_facts
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class CaseFile:
     people: dict[int, User]
     tasks: list[Task]
     letters: list[Document]  # the decision letter as sent, one per dispatch day, newest first
+    facts: CaseFacts  # language, serving channel and address, the account with its bank, the masked identity code
+    # Register and applicant disagreeing, from the latest assessment (a municipality named in the other
+    # language is no disagreement, also in assessments stored before that was decided by code).
+    discrepancies: list[dict[str, str]]
 
 
 def case_file(session: Session, application_id: int) -> CaseFile | None:
@@ -53,4 +59,10 @@ def case_file(session: Session, application_id: int) -> CaseFile | None:
         people=people,
         tasks=tasks,
         letters=decision_letters(session, application_id),
+        facts=case_facts(view.application),
+        discrepancies=[
+            d
+            for d in (view.assessment.result.get("discrepancies", []) if view.assessment else [])
+            if is_real_discrepancy(d)
+        ],
     )
