@@ -141,10 +141,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                own = list(message.get("headers", []))
-                # A page that chose its own caching (the blank application form) keeps it.
-                chosen = any(name.lower() == b"cache-control" for name, _ in own)
-                message["headers"] = own + [h for h in headers if not (chosen and h[0] == b"cache-control")]
+                message["headers"] = list(message.get("headers", [])) + headers
             await send(message)
 
         await self.app(scope, receive, with_headers)

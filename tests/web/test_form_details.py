@@ -10,6 +10,7 @@ from sqlmodel import select
 from core.db import Database
 from models.grants.applications import Application
 from tests.web.test_web_form import FORM_URL, fill
+from tests.web_helpers import idempotency_key_from
 
 NO_ADDRESS = {
     "applicant.address.street": "",
@@ -150,3 +151,39 @@ def test_the_form_links_the_programme_s_privacy_notice_in_the_page_language(
     assert notice.status_code == 200
     assert heading in notice.text
     assert text in notice.text
+
+
+def test_sending_the_form_again_from_the_same_browser_finds_the_first_application(
+    client: TestClient, db: Database
+) -> None:
+    first = client.post(FORM_URL, data=fill(client), follow_redirects=False)
+    again = client.post(FORM_URL, data=fill(client), follow_redirects=False)  # Back, or a reload, then send
+
+    assert first.headers["location"] == again.headers["location"]
+    assert len(stored(db)) == 1
+
+
+def test_a_changed_form_sent_again_is_refused_and_links_the_first(client: TestClient, db: Database) -> None:
+    first = client.post(FORM_URL, data=fill(client), follow_redirects=False)
+
+    changed = client.post(FORM_URL, data=fill(client, lang="en", costs_description="Something else."))
+
+    assert changed.status_code == 409
+    assert "You already sent this application." in changed.text
+    status_path = first.headers["location"].split("?")[0]
+    assert f'href="{status_path}"' in changed.text
+    assert "Something else." in changed.text  # what was typed stays
+    assert len(stored(db)) == 1
+
+
+def test_starting_a_new_application_is_a_deliberate_choice(client: TestClient, db: Database) -> None:
+    client.post(FORM_URL, data=fill(client), follow_redirects=False)
+    assert "Start a new application" in client.get(f"{FORM_URL}?lang=en").text
+
+    new_form = client.get(f"{FORM_URL}?new=1&lang=en")
+    data = {**fill(client, applicant__personal_id="010190-123M", applicant__name="Ville Virtanen")}
+    data["idempotency_key"] = idempotency_key_from(new_form.text)
+
+    assert "You have already sent" not in new_form.text
+    assert client.post(FORM_URL, data=data, follow_redirects=False).status_code == 303
+    assert len(stored(db)) == 2

@@ -1,6 +1,5 @@
 """The public front door: programmes, the application form, the applicant's private status page."""
 
-import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -27,6 +26,7 @@ from web.deps import (
     get_programmes,
 )
 from web.form_errors import field_errors, friendly_message
+from web.form_session import draft_key, remember_sent, sent_status_path
 from web.forms import GROUP_FIRST_FIELD, country_options, flat_values, nested
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
 from web.services.applications import application_view, decision_of, latest_letter, open_info_request
@@ -78,6 +78,7 @@ def _form_page(
             "values": values,
             "errors": errors,
             "idempotency_key": key,
+            "sent_status_path": sent_status_path(request, programme.code),
             "countries": country_options(negotiate_language(request)),
             "is_open": programme.is_open(now),
             "not_yet_open": now < programme.opens_at,
@@ -89,11 +90,8 @@ def _form_page(
 @router.get("/apply/{programme}", response_class=HTMLResponse)
 def application_form(request: Request, programme: ProgrammeDep, now: NowDep) -> HTMLResponse:
     values = {**DEFAULT_VALUES, "applicant.language": negotiate_language(request)}
-    page = _form_page(request, programme, values, {}, uuid.uuid4().hex, 200, now)
-    # Kept by the browser (it holds no personal data), so Back after sending shows the same form with the
-    # same idempotency key, and sending it again finds the first application instead of making a second.
-    page.headers["Cache-Control"] = "private, no-cache"
-    return page
+    key = draft_key(request, programme.code, new=request.query_params.get("new") == "1")
+    return _form_page(request, programme, values, {}, key, 200, now)
 
 
 @router.get("/apply/{programme}/privacy", response_class=HTMLResponse)
@@ -108,7 +106,7 @@ async def submit_form(
 ) -> Response:
     form = await request.form()
     values = flat_values(form)
-    key = str(form.get("idempotency_key") or uuid.uuid4().hex)[:200]
+    key = str(form.get("idempotency_key") or draft_key(request, programme.code))[:200]
     translate = gettext_for(negotiate_language(request)).gettext
     try:
         application = NewApplication.model_validate(nested(values))
@@ -128,12 +126,17 @@ async def submit_form(
             idempotency_key=key,
             channel="form",
         )
-    except (ProgrammeNotOpen, IdempotencyConflict):
-        # A changed form re-sent with an old token, or a programme not open yet: show the form again.
+    except IdempotencyConflict:
+        # Sent already from this browser, and changed since (Back, edit, send): no second application.
+        # The page links the one sent; starting a new application is a deliberate choice.
+        errors = {"form": translate("You already sent this application. Changes cannot be sent with the same form.")}
+        return _form_page(request, programme, values, errors, key, 409, now)
+    except ProgrammeNotOpen:
         errors = {"form": translate("The application could not be accepted. Check the form and send it again.")}
-        return _form_page(request, programme, values, errors, uuid.uuid4().hex, 409, now)
+        return _form_page(request, programme, values, errors, key, 409, now)
     relay.wake()
     token = status_token(receipt.application_id, settings.secret_key)
+    remember_sent(request, programme.code, f"/status/{token}")
     return RedirectResponse(f"/status/{token}?received=1", status_code=303)
 
 
