@@ -21,8 +21,10 @@ from models.outbox import SEND_EMAIL, OutboxMessage
 from models.staff import PasswordLink, Role, User, UserRole
 from models.subjects import SubjectType
 from runtime.seed import create_user, seed_reference_data
+from tests.desk import Desk, wait_until
 from tests.support import IN_2020_WINDOW
 from tests.web_helpers import csrf_from, sign_in
+from tests.workflow_helpers import body, read_mails
 from web.app import create_app
 
 PASSWORD = "administration-test-password"
@@ -342,3 +344,28 @@ def test_deactivation_ends_every_session_and_every_link(
     assert post(admin, f"/staff/users/{ids['handler']}/reset").status_code == 409
     actions = [(e.action, e.actor_id, e.organisation_code) for e in account_events(db, ids["handler"])]
     assert actions[-1] == ("user_deactivated", ids["admin"], "E")
+
+
+def test_the_invitation_goes_out_through_the_worker_and_its_link_opens_the_account(desk: Desk) -> None:
+    """End to end: the admin's form, the outbox relay, SendEmailWorkflow, the .eml, the link, the first sign-in."""
+    with desk.db.session() as session:
+        create_user(
+            session, email="aino@e.example", full_name="Aino", organisation="E", roles=[Role.ADMIN], password=PASSWORD
+        )
+    assert sign_in(desk.client, "aino@e.example", PASSWORD).status_code == 303
+    assert invite(desk.client, email="uusi@e.example").status_code == 303
+
+    def invitation() -> str | None:
+        for message in read_mails(desk.settings.mail_dir):
+            if message["To"] == "uusi@e.example" and (match := LINK.search(body(message))):
+                return match.group(1)
+        return None
+
+    url = wait_until(invitation)
+    desk.client.cookies.clear()
+    token = csrf_from(desk.client.get(url).text)
+    desk.client.post(url, data={"csrf_token": token, "new": NEW_PASSWORD, "repeat": NEW_PASSWORD})
+    assert sign_in(desk.client, "uusi@e.example", NEW_PASSWORD).status_code == 303
+    with desk.db.session() as session:
+        sent = session.exec(select(EmailLog).where(EmailLog.to_address == "uusi@e.example")).one()
+    assert sent.sent_at is not None and sent.body is None  # the link does not outlive its delivery
