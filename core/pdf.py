@@ -41,6 +41,10 @@ class ProjectFilesOnly(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type}, 200)
 
 
+# The back of a one-page letter's sheet: the letter's own page size, nothing printed.
+BLANK_PAGE = '<!doctype html><html lang="fi"><head><style>@page { size: A4 }</style></head><body></body></html>'
+
+
 def render_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
     document = HTML(string=html, base_url=DOCUMENT_STATIC.as_uri() + "/", url_fetcher=fetcher or ProjectFilesOnly())
     pdf: bytes | None = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
@@ -55,11 +59,20 @@ async def render_in_pool(pool: ProcessPoolExecutor, html: str) -> bytes:
 
 
 def render_pdf_batch(htmls: list[str]) -> bytes:
-    """Several documents as one PDF (the post room prints one file), each starting on a new page."""
+    """Several letters as one PDF (the post room prints one file), for a double-sided printer.
+
+    Each letter starts on a sheet of its own (a blank back page after an odd page count), so folding
+    and enveloping the sheets as they come puts one letter, and one address, in each envelope.
+    """
     fetcher = ProjectFilesOnly()
     base_url = DOCUMENT_STATIC.as_uri() + "/"
     rendered = [HTML(string=html, base_url=base_url, url_fetcher=fetcher).render() for html in htmls]
-    pages = [page for document in rendered for page in document.pages]
+    blank = HTML(string=BLANK_PAGE, base_url=base_url, url_fetcher=fetcher).render().pages[0]
+    pages = []
+    for document in rendered:
+        pages += document.pages
+        if len(document.pages) % 2:
+            pages.append(blank)
     pdf: bytes | None = rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
     assert pdf is not None
     return pdf

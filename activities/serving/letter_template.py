@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -51,6 +52,19 @@ class LetterFacts:
     dispatched_on: date
     deemed_received_on: date
     last_day: date
+    # The recipient block printed in the envelope's window: name, street, postcode and town, country.
+    address_lines: tuple[str, ...] = ()
+
+
+def address_lines(name: str, address: dict[str, str] | None, language: str) -> tuple[str, ...]:
+    """As Posti wants it: postcode and post office on one line in capitals; the country only from abroad."""
+    if not address:
+        return (name,)
+    lines = [name, address["street"], f"{address['postcode']} {address['post_office'].upper()}"]
+    country = address.get("country", "FI")
+    if country != "FI":
+        lines.append(str(Locale.parse(babel_locale(language)).territories.get(country, country)).upper())
+    return tuple(lines)
 
 
 def letter_html(facts: LetterFacts) -> str:

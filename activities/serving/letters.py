@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from activities.serving.letter_template import LetterFacts
+from activities.serving.letter_template import LetterFacts, address_lines
 from core.storage import FileStore
 from models.documents import Document, DocumentKind
 from models.grants.applications import Application, AssessmentRecord
@@ -50,6 +50,9 @@ def letter_facts(
         dispatched_on=dispatched_on,
         deemed_received_on=received,
         last_day=rectification_last_day(received, programme),
+        address_lines=address_lines(
+            application.applicant_name, application.form["applicant"].get("address"), application.language
+        ),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from models.grants.applications import Stage
 from models.grants.decisions import Outcome
@@ -86,6 +86,13 @@ class ProposeInput(BaseModel):
     reasons: list[ReasonCode] = []
     justification: str
     override_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _approval_has_no_reasons(self) -> "ProposeInput":
+        # Boxes ticked on the form before choosing "approve" are no part of an approval.
+        if self.outcome == Outcome.APPROVE:
+            self.reasons = []
+        return self
 
 
 class RecordProposalInput(BaseModel):

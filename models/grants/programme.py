@@ -1,6 +1,7 @@
 """A grant programme as data: everything a municipality set differently lives in its TOML file."""
 
 import tomllib
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -108,6 +109,8 @@ class Programme(BaseModel):
     deemed_received_days: DeemedReceivedDays
     rectification: Rectification | None = None
     privacy: PrivacyNotice
+    # Standard justification texts: "approve" and one per rejection reason code, each in fi, sv and en.
+    justifications: dict[str, dict[str, str]]
     rules_version: str
     decision_prefix: str
     processing_organisations: list[str]
@@ -130,6 +133,13 @@ class Programme(BaseModel):
 
     def legal_basis_in(self, language: str) -> str:
         return in_language(self.legal_basis, language)
+
+    def justification_in(self, language: str, *, approve: bool, reasons: Sequence[str] = ()) -> str:
+        """The standard text for an approval, or those of the rejection's reasons, one paragraph each."""
+        keys = ["approve"] if approve else list(reasons)
+        return "\n\n".join(
+            in_language(self.justifications[key], language) for key in keys if key in self.justifications
+        )
 
     def accepts_municipality(self, name: str | None) -> bool:
         """By official code, so the Swedish name (Esbo) is the programme's Espoo; aliases for names outside the list."""

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 from pypdf import PdfReader
 
-from activities.serving.letter_template import LetterFacts, letter_html, mask_iban
+from activities.serving.letter_template import LetterFacts, address_lines, letter_html, mask_iban
 from core.pdf import DOCUMENT_STATIC, ProjectFilesOnly, RefusedURL, render_in_pool, render_pdf
 from models.grants.programme import Programme
 
@@ -194,3 +194,36 @@ async def test_rendering_runs_in_a_process_pool(programme: Programme) -> None:
         pool.shutdown()
     assert pdf.startswith(b"%PDF-")
     assert "ESP 2020/000123" in text_of(pdf)
+
+
+def test_the_address_block_sits_in_the_window_of_a_c5_envelope(programme: Programme) -> None:
+    lines = address_lines(
+        "Maja Andersson",
+        {"street": "Storgatan 1", "postcode": "11122", "post_office": "Stockholm", "country": "SE"},
+        "sv",
+    )
+    pdf = render_pdf(letter_html(facts(programme, language="sv", address_lines=lines)))
+
+    found: list[tuple[str, float, float]] = []
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+
+    def visitor(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():  # where the text starts on the page: its matrix within the current transformation
+            found.append((text.strip(), tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visitor)
+    assert lines == ("Maja Andersson", "Storgatan 1", "11122 STOCKHOLM", "SVERIGE")
+    height_mm = float(page.mediabox.height) * 25.4 / 72
+    for line in lines:
+        [(x, y)] = [(x, y) for text, x, y in found if text == line]
+        x_mm, from_top_mm = x * 25.4 / 72, height_mm - y * 25.4 / 72
+        assert 19.5 <= x_mm <= 25, line  # the window starts 20 mm from the left edge...
+        assert 45 <= from_top_mm <= 85, line  # ...and spans 45 to 85 mm from the top
+
+
+def test_a_finnish_address_has_no_country_line() -> None:
+    assert address_lines("Maija", {"street": "Tie 1", "postcode": "02100", "post_office": "Espoo"}, "fi") == (
+        "Maija",
+        "Tie 1",
+        "02100 ESPOO",
+    )

@@ -5,8 +5,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from core.settings import PROJECT_ROOT
-from models.grants.programme import load_programmes
+from models.grants.eligibility import ReasonCode
+from models.grants.programme import Programme, load_programmes
 
 PROGRAMMES = PROJECT_ROOT / "programmes"
 
@@ -42,3 +45,29 @@ def test_demo_programmes_only_when_asked() -> None:
     assert "sole-entrepreneur-demo" not in load_programmes(PROGRAMMES, include_demo=False)
     demo = load_programmes(PROGRAMMES, include_demo=True)["sole-entrepreneur-demo"]
     assert demo.demo
+
+
+@pytest.mark.parametrize("programme", load_programmes(PROGRAMMES, include_demo=True).values(), ids=lambda p: p.code)
+def test_every_reason_and_the_approval_have_a_standard_justification_in_each_language(programme: Programme) -> None:
+    for key in ["approve", *ReasonCode]:
+        texts = programme.justifications[key]
+        assert set(texts) == {"fi", "sv", "en"}, key
+        assert all(text.strip() for text in texts.values()), key
+
+
+def test_justifications_come_in_the_asked_language_one_paragraph_per_reason() -> None:
+    programme = load_programmes(PROGRAMMES, include_demo=False)["sole-entrepreneur-2020"]
+
+    swedish = programme.justification_in("sv", approve=False, reasons=["TURNOVER_DROP", "TAX_DEBT"])
+
+    assert swedish.split("\n\n") == [
+        programme.justifications["TURNOVER_DROP"]["sv"],
+        programme.justifications["TAX_DEBT"]["sv"],
+    ]
+    assert programme.justification_in("fi", approve=True).startswith("Hakija täyttää")
+
+
+@pytest.mark.parametrize("programme", load_programmes(PROGRAMMES, include_demo=True).values(), ids=lambda p: p.code)
+def test_every_programme_has_a_whole_privacy_notice_in_each_language(programme: Programme) -> None:
+    for section in programme.privacy.SECTIONS:
+        assert set(getattr(programme.privacy, section)) == {"fi", "sv", "en"}, section

@@ -161,3 +161,35 @@ def test_letters_are_for_the_processing_organisations_only(desk: Desk) -> None:
     desk.sign_in_as("te")
     assert desk.client.get(f"/staff/documents/{letter.id}").status_code == 404
     assert re.fullmatch(r"[0-9a-f]{64}", letter.sha256)
+
+
+def test_each_letter_of_a_print_batch_is_on_sheets_of_its_own_with_its_address_in_the_window(desk: Desk) -> None:
+    addresses = [
+        {"street": "Kauppamiehentie 6 A 2", "postcode": "02150", "post_office": "Espoo", "country": "FI"},
+        {"street": "Gamla vägen 3", "postcode": "02700", "post_office": "Grankulla", "country": "FI"},
+    ]
+    for personal_id, address in zip(["131052-308T", "010190-123M"], addresses, strict=True):
+        decide_through_the_pages(
+            desk, applicant__email_consent=False, applicant__personal_id=personal_id, applicant__address=address
+        )
+
+    def both_waiting() -> bool:
+        with desk.db.session() as session:
+            return len([d for d in session.exec(select(Decision)).all() if d.channel == "letter"]) == 2
+
+    wait_until(both_waiting)
+    desk.sign_in_as("coordinator")
+    assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
+    batch = ready_batch(desk)
+    pages = [
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(desk.client.get(f"/staff/documents/{batch.document_id}").content)).pages
+    ]
+
+    assert batch.letters == 2
+    first_pages = [i for i, text in enumerate(pages) if "Päätös" in text and "Hakija" in text]
+    assert len(first_pages) == 2
+    assert all(i % 2 == 0 for i in first_pages)  # each letter begins a sheet on a double-sided printer
+    assert len(pages) % 2 == 0
+    assert "02150 ESPOO" in pages[first_pages[0]] and "02700 GRANKULLA" not in pages[first_pages[0]]
+    assert "02700 GRANKULLA" in pages[first_pages[1]] and "Gamla vägen 3" in pages[first_pages[1]]

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,11 +18,12 @@ from models.grants.payloads import DecideInput, ProposeInput, RedeliverInput, Re
 from models.tasks import Task
 from models.time_limits import Channel
 from web.csrf import require_csrf
-from web.deps import FilesDep, GatewayDep, SessionDep, require_roles
+from web.deps import FilesDep, GatewayDep, SessionDep, get_programmes, require_roles
 from web.scope import CASE_ROLES, ScopedAttachment, ScopedDocument, ScopeDep, ScopedTask
 from web.services import tasks as queue
 from web.services.auth import StaffUser
 from web.services.case_facts import reveal_personal_id
+from web.services.justifications import standard_justifications
 from web.services.processing import ActionRefused, actor_of, require_holder, send_update
 from web.services.task_view import case_file
 from web.templating import pdf_response, render
@@ -33,6 +34,7 @@ router = APIRouter(
     prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles(*CASE_ROLES))], include_in_schema=False
 )
 CSRF = [Depends(require_csrf)]
+QUEUE_FILTERS = ("status", "assignee", "organisation", "due_before", "role")
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -42,27 +44,32 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
-@router.get("/queue", response_class=HTMLResponse)
-def queue_page(
-    request: Request,
-    scope: ScopeDep,
-    session: SessionDep,
+def queue_filters(
     status: str | None = None,
     assignee: str | None = None,
     organisation: str | None = None,
     due_before: str | None = None,
     role: str | None = None,
-) -> HTMLResponse:
-    filters = queue.QueueFilters(
+) -> queue.QueueFilters:
+    """The queue's filters from its query string: the page and its export read the same ones."""
+    return queue.QueueFilters(
         status=status or None,
         assignee=assignee or None,
         organisation=organisation or None,
         due_before=_parse_date(due_before),
         role=role or None,
     )
+
+
+QueueFiltersDep = Annotated[queue.QueueFilters, Depends(queue_filters)]
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, scope: ScopeDep, session: SessionDep, filters: QueueFiltersDep) -> HTMLResponse:
     context = {
         "user": scope.user,
         "rows": queue.list_queue(session, user=scope.user, programme_codes=scope.codes, filters=filters),
+        "export_query": urlencode({k: v for k, v in request.query_params.items() if k in QUEUE_FILTERS and v}),
         "counts": queue.stage_counts(session, scope.codes),
         "filters": filters,
         "organisations": scope.organisations,
@@ -115,6 +122,7 @@ def _task_page(
         "error": error,
         "values": values or {},
         "reason_codes": [str(code) for code in ReasonCode],
+        "justifications": standard_justifications(get_programmes(request)[case.view.application.programme_code], case),
         "today": helsinki_today(),
         "holds": task.assignee_id == user.id and task.status == "claimed",
     }
