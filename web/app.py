@@ -36,6 +36,7 @@ from web.routes import (
     public,
     staff,
     staff_account,
+    staff_search,
     staff_tasks,
     staff_users,
 )
@@ -123,6 +124,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)
+    app.include_router(staff_search.router)
     app.include_router(coordination.router)
     app.include_router(staff_users.router)
     app.include_router(staff_account.router)

@@ -192,6 +192,12 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
             Case(f"/staff/applications/{ids['application']}", case(*case_roles))
         ],
         "GET /staff/queue": [Case("/staff/queue", roles(*case_roles))],
+        "GET /staff/queue/export": [Case("/staff/queue/export?format=csv", roles(*case_roles))],
+        "GET /staff/search": [Case("/staff/search", roles(*case_roles))],
+        "POST /staff/search": [Case("/staff/search", roles(*case_roles), {"q": "Virtanen"})],
+        "POST /staff/search/export": [
+            Case("/staff/search/export", roles(*case_roles), {"q": "Virtanen", "format": "xlsx"})
+        ],
         "POST /staff/queue/next": [Case("/staff/queue/next", roles(Role.HANDLER), {"role": "handler"})],
         "GET /staff/tasks/{task_id}": [Case(task, case(*case_roles))],
         "POST /staff/tasks/{task_id}/personal-id": [Case(f"{task}/personal-id", case(*case_roles), form)],

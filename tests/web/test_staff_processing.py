@@ -61,7 +61,7 @@ def test_a_whole_case_from_queue_to_decision(desk: Desk) -> None:
     desk.sign_in_as("handler")
     task_id = take_next(desk)
     page = desk.client.get(f"/staff/tasks/{task_id}")
-    assert "TURNOVER_DROP" in page.text and "0.7814" in page.text  # each rule with its figures
+    assert "TURNOVER_DROP" in page.text and "Turnover fell 78.1 %" in page.text  # each rule with its figures, in words
 
     proposed = post(
         desk,

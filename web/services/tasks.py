@@ -44,7 +44,7 @@ class QueueRow:
 
 
 def list_queue(
-    session: Session, *, user: StaffUser, programme_codes: list[str], filters: QueueFilters
+    session: Session, *, user: StaffUser, programme_codes: list[str], filters: QueueFilters, limit: int = 500
 ) -> list[QueueRow]:
     """Active tasks of the given programmes, oldest application first (processed in order of arrival)."""
     if not programme_codes:
@@ -70,7 +70,7 @@ def list_queue(
         query = query.where(User.organisation_code == filters.organisation)
     if filters.due_before:
         query = query.where(col(Task.due_on) <= filters.due_before)
-    query = query.order_by(col(Task.arrived_at), col(Task.application_id)).limit(500)
+    query = query.order_by(col(Task.arrived_at), col(Task.application_id)).limit(limit)
     return [QueueRow(task=t, application=a, assignee=u) for t, a, u in session.exec(query).all()]
 
 

@@ -73,6 +73,10 @@ ACTION_REFUSED = "ActionRefused"
 SERVING_AS_CHILD = "serving-as-child-workflow"
 # Patch id: from here on the applicant gets a receipt e-mail right after the application is recorded.
 RECEIPT_EMAIL = "receipt-email"
+# Days a task has before the queue marks it overdue: preparing a proposal, then deciding on it. Only the
+# task row's due date changes with these (an activity argument), so running cases still replay.
+HANDLING_DUE_DAYS = 14
+DECISION_DUE_DAYS = 7
 Request = TypeVar("Request")
 WITHDRAWABLE = (Stage.ASSESSED, Stage.WAITING_FOR_APPLICANT, Stage.IN_DECISION)
 
@@ -129,7 +133,7 @@ class GrantApplicationWorkflow:
         receipt = self._start_receipt() if workflow.patched(RECEIPT_EMAIL) else None
         await self._assess()
         # The stage changes only now: a page that sees "assessed" finds the handler task in the table.
-        s.task_key = await self._open_task(TaskKind.HANDLE, Role.HANDLER, due_in_days=14)
+        s.task_key = await self._open_task(TaskKind.HANDLE, Role.HANDLER, due_in_days=HANDLING_DUE_DAYS)
         self._enter(Stage.ASSESSED)
         while not s.stage.is_final:
             if s.stage == Stage.WAITING_FOR_APPLICANT:
@@ -262,7 +266,7 @@ class GrantApplicationWorkflow:
                 **DATABASE,
             )
             await self._close_task(TaskClosing.DONE)
-            decide_key = await self._open_task(TaskKind.DECIDE, Role.DECIDER)
+            decide_key = await self._open_task(TaskKind.DECIDE, Role.DECIDER, due_in_days=DECISION_DUE_DAYS)
             await self._stage_update(Stage.IN_DECISION, "proposed", actor=request.actor)
             s.proposal = Proposed(seq=seq, proposer_id=request.actor.user_id)
             s.task_key = decide_key
