@@ -28,12 +28,8 @@ from web.i18n import (
     gettext_for,
     negotiate_language,
 )
-from web.services.assessment_words import (
-    CheckInWords,
-    DiscrepancyInWords,
-    check_in_words,
-    discrepancy_in_words,
-)
+from web.services.assessment_words import CheckInWords, check_in_words
+from web.services.disagreements import DiscrepancyInWords, discrepancy_in_words
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
 # Jinja2Templates autoescapes .html; say it outright so a new template type cannot switch it off.

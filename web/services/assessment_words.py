@@ -17,7 +17,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from core.i18n import N_, babel_locale, formatting_gettext
 from models.grants.programme import HELSINKI
-from models.municipalities import municipality_code, same_municipality
+from models.municipalities import municipality_code
 from web.i18n import DATE_PATTERNS
 
 RULE_NAMES = {
@@ -164,7 +164,8 @@ def _tax_debt(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str]:
     ]
 
 
-def _with_code(name: str | None) -> str:
+def with_code(name: str | None) -> str:
+    """The name as written with its official code when it is a known municipality: Espoo (049)."""
     code = municipality_code(name)
     return f"{name} ({code})" if code else str(name)
 
@@ -173,8 +174,8 @@ def _municipality(w: Words, d: Mapping[str, str], passed: bool | None) -> list[s
     return [
         w._(
             "Home municipality: %(municipality)s; the programme is for %(programme)s",
-            municipality=_with_code(d["home_municipality"]),
-            programme=_with_code(d["programme_municipality"]),
+            municipality=with_code(d["home_municipality"]),
+            programme=with_code(d["programme_municipality"]),
         )
     ]
 
@@ -247,55 +248,3 @@ def check_in_words(check: Mapping[str, Any], language: str) -> CheckInWords:
         # A check stored by another version of the rules: its figures as they are, rather than nothing.
         lines = [f"{key}: {value}" for key, value in detail.items()]
     return CheckInWords(code, rule, passed, lines)
-
-
-DISCREPANCY_FIELDS = {
-    "business.name": N_("Business name"),
-    "business.company_form": N_("Company form"),
-    "business.home_municipality": N_("Home municipality"),
-    "business.industry_code": N_("Industry code (TOL 2008)"),
-    "business.started_on": N_("Business started"),
-    "business.employees": N_("Employees"),
-    "aid.tax_debt": N_("Tax debt"),
-    "aid.other_corona_aid": N_("Other corona funding"),
-    "aid.de_minimis_eur_3y": N_("De minimis aid in three years"),
-}
-
-
-@dataclass(frozen=True)
-class DiscrepancyInWords:
-    field: str
-    declared: str
-    registry: str
-
-
-def discrepancy_in_words(discrepancy: Mapping[str, str], language: str) -> DiscrepancyInWords:
-    """What the applicant declared and what the register says, as the reader writes such values."""
-    w = Words(language)
-    field = discrepancy["field"]
-
-    def value(text: str) -> str:
-        try:
-            if field == "business.company_form" and text in COMPANY_FORMS:
-                return w._(COMPANY_FORMS[text])
-            if field == "business.home_municipality":
-                return _with_code(text)
-            if field == "business.started_on":
-                return w.day(text)
-            if field == "aid.de_minimis_eur_3y":
-                return w.money(text)
-            if text in ("True", "False", "None"):
-                return w.answer(text)
-        except (InvalidOperation, ValueError):
-            pass
-        return text
-
-    label = w._(DISCREPANCY_FIELDS[field]) if field in DISCREPANCY_FIELDS else field
-    return DiscrepancyInWords(label, value(discrepancy["declared"]), value(discrepancy["registry"]))
-
-
-def is_real_discrepancy(discrepancy: Mapping[str, str]) -> bool:
-    """Assessments stored before municipalities were compared by code noted Esbo against Espoo: not a disagreement."""
-    if discrepancy.get("field") != "business.home_municipality":
-        return True
-    return not same_municipality(discrepancy.get("declared"), discrepancy.get("registry"))

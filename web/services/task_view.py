@@ -11,8 +11,8 @@ from models.grants.info_requests import Attachment, InfoRequest
 from models.staff import User
 from models.tasks import Task
 from web.services.applications import ApplicationView, application_view, decision_letters
-from web.services.assessment_words import is_real_discrepancy
 from web.services.case_facts import CaseFacts, case_facts
+from web.services.disagreements import is_real_discrepancy
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""Where the register and the applicant disagree, in words: which fact, what was declared, what the register says.
+
+A municipality named in the other language (Esbo for Espoo) is the same place, so not a disagreement,
+also in assessments stored before municipalities were compared by their official code.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import InvalidOperation
+
+from core.i18n import N_
+from models.municipalities import same_municipality
+from web.services.assessment_words import COMPANY_FORMS, Words, with_code
+
+DISCREPANCY_FIELDS = {
+    "business.name": N_("Business name"),
+    "business.company_form": N_("Company form"),
+    "business.home_municipality": N_("Home municipality"),
+    "business.industry_code": N_("Industry code (TOL 2008)"),
+    "business.started_on": N_("Business started"),
+    "business.employees": N_("Employees"),
+    "aid.tax_debt": N_("Tax debt"),
+    "aid.other_corona_aid": N_("Other corona funding"),
+    "aid.de_minimis_eur_3y": N_("De minimis aid in three years"),
+}
+
+
+@dataclass(frozen=True)
+class DiscrepancyInWords:
+    field: str
+    declared: str
+    registry: str
+
+
+def discrepancy_in_words(discrepancy: Mapping[str, str], language: str) -> DiscrepancyInWords:
+    """What the applicant declared and what the register says, as the reader writes such values."""
+    w = Words(language)
+    field = discrepancy["field"]
+
+    def value(text: str) -> str:
+        try:
+            if field == "business.company_form" and text in COMPANY_FORMS:
+                return w._(COMPANY_FORMS[text])
+            if field == "business.home_municipality":
+                return with_code(text)
+            if field == "business.started_on":
+                return w.day(text)
+            if field == "aid.de_minimis_eur_3y":
+                return w.money(text)
+            if text in ("True", "False", "None"):
+                return w.answer(text)
+        except (InvalidOperation, ValueError):
+            pass
+        return text
+
+    label = w._(DISCREPANCY_FIELDS[field]) if field in DISCREPANCY_FIELDS else field
+    return DiscrepancyInWords(label, value(discrepancy["declared"]), value(discrepancy["registry"]))
+
+
+def is_real_discrepancy(discrepancy: Mapping[str, str]) -> bool:
+    """Assessments stored before municipalities were compared by code noted Esbo against Espoo: not a disagreement."""
+    if discrepancy.get("field") != "business.home_municipality":
+        return True
+    return not same_municipality(discrepancy.get("declared"), discrepancy.get("registry"))
