@@ -4,6 +4,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import uvicorn
 from fastapi import FastAPI
@@ -12,7 +13,7 @@ from tests.temporal_server import free_port
 
 
 @contextmanager
-def serve(app: FastAPI, *, lifespan: str = "on") -> Iterator[str]:
+def serve(app: FastAPI, *, lifespan: Literal["on", "off"] = "on") -> Iterator[str]:
     """`lifespan="off"` for an app another client already started (its relay runs once)."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from models.grants.application_form import POSTAL_ADDRESS_REQUIRED
 from web.i18n import N_
 
 # Our own text for pydantic's error types, shown next to the field in the applicant's language.
@@ -61,7 +62,7 @@ KNOWN_REASONS = {
         "The crisis period must start after the reference period."
     ),
     "value is not a valid email address": N_("Enter an e-mail address, for example name@example.com."),
-    "required when the decision is sent by post": N_(
+    POSTAL_ADDRESS_REQUIRED: N_(
         "Give your postal address: without your consent to e-mail, the decision is sent by post."
     ),
     "a Finnish postcode has five digits": N_("A Finnish postcode has five digits, for example 02100."),

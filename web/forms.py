@@ -76,6 +76,14 @@ def nested(values: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+def postal_address_missing(data: dict[str, Any]) -> bool:
+    """The rule the schema checks only once every field is valid, checked at once for the form's first answer."""
+    applicant = data.get("applicant")
+    if not isinstance(applicant, dict):
+        return False
+    return applicant.get("email_consent") is not True and not applicant.get("address")
+
+
 def _drop_untouched_address(data: dict[str, Any]) -> None:
     """The country list always sends a country: an address with nothing else typed is no address."""
     applicant = data.get("applicant")

@@ -17,7 +17,7 @@ from models.grants.applications import Application
 from models.grants.info_requests import Attachment, InfoRequest, InfoRequestStatus
 from models.grants.payloads import InfoRequestOpened, InfoRequestRef, OpenInfoRequestInput, RecordAnswerInput
 from models.grants.programme import Programme
-from models.grants.status_links import status_token
+from models.grants.status_links import status_link
 from models.types import utcnow
 
 
@@ -117,7 +117,7 @@ class InfoRequestActivities:
                 reference=application.reference,
                 message=info.message,
                 reply_by=info.reply_by,
-                status_url=f"{self._base_url}/status/{status_token(ref.application_id, self._secret)}",
+                status_url=status_link(self._base_url, ref.application_id, self._secret, application.language),
             )
 
         key = f"{template}:{ref.application_id}:{ref.seq}"

@@ -11,7 +11,7 @@ from core.mail import Mailer
 from models.grants.applications import Application
 from models.grants.payloads import ApplicationRef
 from models.grants.programme import Programme
-from models.grants.status_links import status_token
+from models.grants.status_links import status_link
 
 
 class ReceiptActivities:
@@ -35,7 +35,7 @@ class ReceiptActivities:
                 programme=programme.title_in(application.language),
                 submitted_on=helsinki_today(application.submitted_at),
                 by_post=not application.form["applicant"].get("email_consent"),
-                status_url=f"{self._base_url}/status/{status_token(ref.application_id, self._secret)}",
+                status_url=status_link(self._base_url, ref.application_id, self._secret, application.language),
             )
 
         if await self._mail.send_once(f"receipt:{ref.application_id}", ref.application_id, compose):

@@ -22,7 +22,7 @@ from models.audit import audit
 from models.grants.decisions import Decision
 from models.grants.payloads import ApplicationRef
 from models.grants.programme import Programme
-from models.grants.status_links import status_token
+from models.grants.status_links import status_link
 from models.notifications import EmailLog
 from models.serving.payloads import Served
 from models.time_limits import Channel
@@ -115,7 +115,7 @@ class DeliveryActivities:
                 number=decision.number,
                 received_on=facts.deemed_received_on,
                 last_day=facts.last_day,
-                status_url=f"{self._base_url}/status/{status_token(ref.application_id, self._secret)}",
+                status_url=status_link(self._base_url, ref.application_id, self._secret, application.language),
             )
             message_id = f"<decision.{decision.id}.{re.sub(r'[^A-Za-z0-9]', '', decision.number)}@grantdesk>"
             if log is None:

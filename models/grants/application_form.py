@@ -173,6 +173,9 @@ class ApplicationForm(Strict):
     costs_description: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
+POSTAL_ADDRESS_REQUIRED = "required when the decision is sent by post"
+
+
 class NewApplication(ApplicationForm):
     """What the form and the API accept today: an application as stored, plus what a new one must have."""
 
@@ -183,5 +186,5 @@ class NewApplication(ApplicationForm):
     def _address_for_post(self) -> "NewApplication":
         # Without consent to e-mail, the decision is served by post (Administrative Procedure Act 59 §).
         if not self.applicant.email_consent and self.applicant.address is None:
-            raise ValueError("applicant.address: required when the decision is sent by post")
+            raise ValueError(f"applicant.address: {POSTAL_ADDRESS_REQUIRED}")
         return self

@@ -23,6 +23,7 @@ class ReasonCode(StrEnum):
     NOT_FULL_TIME = "NOT_FULL_TIME"
     COMPANY_FORM = "COMPANY_FORM"
     TURNOVER_DROP = "TURNOVER_DROP"
+    TURNOVER_PERIOD = "TURNOVER_PERIOD"  # the periods compared are not the ones the programme allows
     IN_DIFFICULTY = "IN_DIFFICULTY"
     TAX_DEBT = "TAX_DEBT"
     WRONG_MUNICIPALITY = "WRONG_MUNICIPALITY"
@@ -143,6 +144,7 @@ def assess(application: SubmittedApplication, registry_facts: RegistryFacts, pro
             detail={"company_form": facts.company_form},
         ),
         drop_check,
+        _period_check(application, programme),
         _difficulty_check(application, facts),
         RuleCheck(
             code=ReasonCode.TAX_DEBT,
@@ -211,13 +213,6 @@ def _full_time_check(app: SubmittedApplication, facts: _Facts, programme: Progra
 
 def _turnover_check(app: SubmittedApplication, programme: Programme) -> tuple[Decimal | None, RuleCheck]:
     t, rule = app.turnover, programme.turnover
-    problems = []
-    if t.reference_start < rule.reference_earliest_start or t.reference_end > rule.reference_latest_end:
-        problems.append("reference_period_outside_rule")
-    if months_in_period(t.reference_start, t.reference_end) < rule.reference_min_months:
-        problems.append("reference_period_too_short")
-    if t.crisis_start < rule.crisis_earliest_start:
-        problems.append("crisis_period_starts_too_early")
     drop = turnover_drop(
         t.reference_eur, t.reference_start, t.reference_end, t.crisis_eur, t.crisis_start, t.crisis_end
     )
@@ -228,11 +223,36 @@ def _turnover_check(app: SubmittedApplication, programme: Programme) -> tuple[De
         "turnover_drop": "none" if shown is None else str(shown),
         "threshold": str(rule.drop_threshold),
     }
+    # "More than" the threshold: the unrounded drop must exceed it, so exactly 30% is not enough.
+    passed = drop is not None and drop > rule.drop_threshold
+    return shown, RuleCheck(code=ReasonCode.TURNOVER_DROP, passed=passed, detail=detail)
+
+
+def _period_check(app: SubmittedApplication, programme: Programme) -> RuleCheck:
+    """The periods compared must be the programme's: a big enough fall between other periods is no reason.
+
+    Its own rule, so a letter never says "turnover did not fall enough" about a fall that was enough.
+    """
+    t, rule = app.turnover, programme.turnover
+    problems = []
+    if t.reference_start < rule.reference_earliest_start or t.reference_end > rule.reference_latest_end:
+        problems.append("reference_period_outside_rule")
+    if months_in_period(t.reference_start, t.reference_end) < rule.reference_min_months:
+        problems.append("reference_period_too_short")
+    if t.crisis_start < rule.crisis_earliest_start:
+        problems.append("crisis_period_starts_too_early")
+    detail = {
+        "reference_start": t.reference_start.isoformat(),
+        "reference_end": t.reference_end.isoformat(),
+        "crisis_start": t.crisis_start.isoformat(),
+        "reference_earliest_start": rule.reference_earliest_start.isoformat(),
+        "reference_latest_end": rule.reference_latest_end.isoformat(),
+        "reference_min_months": str(rule.reference_min_months),
+        "crisis_earliest_start": rule.crisis_earliest_start.isoformat(),
+    }
     if problems:
         detail["problems"] = ",".join(problems)
-    # "More than" the threshold: the unrounded drop must exceed it, so exactly 30% is not enough.
-    passed = not problems and drop is not None and drop > rule.drop_threshold
-    return shown, RuleCheck(code=ReasonCode.TURNOVER_DROP, passed=passed, detail=detail)
+    return RuleCheck(code=ReasonCode.TURNOVER_PERIOD, passed=not problems, detail=detail)
 
 
 def _difficulty_check(app: SubmittedApplication, facts: _Facts) -> RuleCheck:

@@ -40,7 +40,7 @@ async def test_the_receipt_names_the_reference_the_next_steps_and_the_private_li
     assert message["To"] == "maija@example.com"
     assert message["Subject"] == "We received your application ESP-2020-000001"
     assert message["Message-ID"] == f"<receipt.{application_id}@grantdesk>"
-    assert f"{BASE_URL}/status/{status_token(application_id, SECRET)}" in body
+    assert f"{BASE_URL}/status/{status_token(application_id, SECRET)}?lang=en" in body  # opens in English
     assert "What happens next" in body
     assert "by e-mail as a PDF letter" in body
 

@@ -109,6 +109,7 @@ FAILING: list[Any] = [
     ),
     pytest.param(R.COMPANY_FORM, {}, {"company_form": "oyj"}, id="registry-company-form"),
     pytest.param(R.TURNOVER_DROP, {"turnover__crisis_eur": "12000.00"}, {}, id="turnover-grew"),
+    pytest.param(R.TURNOVER_PERIOD, {"turnover__crisis_start": "2020-03-01"}, {}, id="crisis-before-16-march"),
     pytest.param(R.IN_DIFFICULTY, {"business__in_difficulty_before_crisis": True}, {}, id="in-difficulty"),
     pytest.param(R.IN_DIFFICULTY, {"business__profitable_2019": False}, {}, id="loss-in-2019"),
     pytest.param(R.IN_DIFFICULTY, {"business__profitable_2019": None}, {}, id="2019-not-shown"),
@@ -155,6 +156,7 @@ PASSING: list[Any] = [
     pytest.param(R.TAX_DEBT, {"aid__tax_debt": True, "aid__tax_payment_plan": True}, {}, id="debt-with-plan"),
     pytest.param(R.TAX_DEBT, {"aid__tax_payment_plan": True}, {"tax_debt": True}, id="registry-debt-with-plan"),
     pytest.param(R.TAX_DEBT, {"aid__tax_debt": False}, {}, id="no-tax-debt"),
+    pytest.param(R.TURNOVER_PERIOD, {"turnover__crisis_start": "2020-03-16"}, {}, id="crisis-from-16-march"),
     pytest.param(R.WRONG_MUNICIPALITY, {"business__home_municipality": "Esbo"}, {}, id="swedish-name-esbo"),
     pytest.param(R.WRONG_MUNICIPALITY, {"business__home_municipality": "ESPOO"}, {}, id="case-insensitive"),
     pytest.param(
@@ -484,14 +486,15 @@ def test_zero_reference_turnover_has_no_drop() -> None:
 )
 def test_periods_must_be_within_programme_bounds(changes: dict[str, Any], problem: str | None) -> None:
     result = run(submitted(**changes))
-    turnover = check(result, R.TURNOVER_DROP)
+    periods = check(result, R.TURNOVER_PERIOD)
     if problem is None:
         assert result.reasons == []
-        assert "problems" not in turnover.detail
+        assert "problems" not in periods.detail
     else:
-        assert result.reasons == [R.TURNOVER_DROP]
-        assert turnover.detail["problems"] == problem
-        # The drop itself would have been enough: the period is the reason.
+        # The drop itself was enough: the period is the reason, and the only one.
+        assert result.reasons == [R.TURNOVER_PERIOD]
+        assert periods.detail["problems"] == problem
+        assert check(result, R.TURNOVER_DROP).passed is True
         assert result.turnover_drop is not None
         assert result.turnover_drop > Decimal("0.30")
 

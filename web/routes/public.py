@@ -25,9 +25,9 @@ from web.deps import (
     SettingsDep,
     get_programmes,
 )
-from web.form_errors import field_errors, friendly_message
+from web.form_errors import KNOWN_REASONS, POSTAL_ADDRESS_REQUIRED, field_errors, friendly_message
 from web.form_session import draft_key, remember_sent, sent_status_path
-from web.forms import GROUP_FIRST_FIELD, country_options, flat_values, nested
+from web.forms import GROUP_FIRST_FIELD, country_options, flat_values, nested, postal_address_missing
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
 from web.services.applications import application_view, decision_of, latest_letter, open_info_request
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
@@ -108,12 +108,15 @@ async def submit_form(
     values = flat_values(form)
     key = str(form.get("idempotency_key") or draft_key(request, programme.code))[:200]
     translate = gettext_for(negotiate_language(request)).gettext
+    data = nested(values)
     try:
-        application = NewApplication.model_validate(nested(values))
+        application = NewApplication.model_validate(data)
     except ValidationError as exc:
         errors = {
             GROUP_FIRST_FIELD.get(e.field, e.field): translate(friendly_message(e)) for e in field_errors(exc.errors())
         }
+        if postal_address_missing(data):  # in the same answer as the rest, not in a second round
+            errors.setdefault(GROUP_FIRST_FIELD["applicant.address"], translate(KNOWN_REASONS[POSTAL_ADDRESS_REQUIRED]))
         return _form_page(request, programme, values, errors, key, 422, now)
     try:
         receipt = await run_in_threadpool(

@@ -25,6 +25,7 @@ RULE_NAMES = {
     "NOT_FULL_TIME": N_("Full-time entrepreneur"),
     "COMPANY_FORM": N_("Company form"),
     "TURNOVER_DROP": N_("Fall in turnover"),
+    "TURNOVER_PERIOD": N_("Periods compared"),
     "IN_DIFFICULTY": N_("Sound before the crisis"),
     "TAX_DEBT": N_("Tax debt"),
     "WRONG_MUNICIPALITY": N_("Home municipality"),
@@ -145,6 +146,21 @@ def _turnover(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str]:
             during=w.money(d["crisis_monthly_eur"]),
         )
     )
+    # Assessments stored before the periods became a rule of their own carry their problems here.
+    for problem in filter(None, d.get("problems", "").split(",")):
+        lines.append(w._(PERIOD_PROBLEMS[problem]) if problem in PERIOD_PROBLEMS else problem)
+    return lines
+
+
+def _periods(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str]:
+    lines = [
+        w._(
+            "Reference period from %(start)s to %(end)s; the crisis period starts %(crisis)s",
+            start=w.day(d["reference_start"]),
+            end=w.day(d["reference_end"]),
+            crisis=w.day(d["crisis_start"]),
+        )
+    ]
     for problem in filter(None, d.get("problems", "").split(",")):
         lines.append(w._(PERIOD_PROBLEMS[problem]) if problem in PERIOD_PROBLEMS else problem)
     return lines
@@ -223,6 +239,7 @@ SENTENCES: dict[str, Callable[[Words, Mapping[str, str], bool | None], list[str]
     "NOT_FULL_TIME": _full_time,
     "COMPANY_FORM": _company_form,
     "TURNOVER_DROP": _turnover,
+    "TURNOVER_PERIOD": _periods,
     "IN_DIFFICULTY": _difficulty,
     "TAX_DEBT": _tax_debt,
     "WRONG_MUNICIPALITY": _municipality,

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from core.emails import render_email
 from models.grants.applications import Application
-from models.grants.status_links import status_token
+from models.grants.status_links import status_link
 from models.subjects import SubjectType
 from web.services.outgoing_mail import queue_email
 
@@ -29,7 +29,7 @@ def resend_status_link(
         application.language,
         name=application.applicant_name,
         reference=application.reference,
-        status_url=f"{base_url}/status/{status_token(application.id, secret)}",
+        status_url=status_link(base_url, application.id, secret, application.language),
     )
     queued = queue_email(
         session,
