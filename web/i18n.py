@@ -7,7 +7,8 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, babel_locale, formatting_
 
 __all__ = ["LANGUAGES", "N_", "babel_locale", "formatting_gettext", "gettext_for", "negotiate_language"]
 
-LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}  # the language switch
+LANGUAGE_ENDONYMS = {"fi": "suomi", "sv": "svenska", "en": "English"}  # a language as a choice or a fact
 # As dates are written in Finland, in Finnish and in Swedish alike (1.12.2026); English as in Ireland.
 DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy"}
 LANGUAGE_COOKIE = "lang"

@@ -21,6 +21,7 @@ from web.csrf import csrf_token
 from web.i18n import (
     DATE_PATTERNS,
     LANGUAGE_COOKIE,
+    LANGUAGE_ENDONYMS,
     LANGUAGE_NAMES,
     LANGUAGES,
     babel_locale,
@@ -103,6 +104,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "lang": language,
         "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES,
+        "language_endonyms": LANGUAGE_ENDONYMS,
         "_": formatting_gettext(language),
         "ngettext": translation.ngettext,
         "csrf_field": CSRF_FIELD,

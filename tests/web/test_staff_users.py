@@ -207,6 +207,7 @@ def test_invitation_e_mail_and_its_link_works_once(
     assert [link.token_digest for link in links] != [url.rsplit("/", 1)[1]]
     assert len(links) == 1 and len(links[0].token_digest) == 64
 
+    assert "invited, no password yet" in admin.get("/staff/users?lang=en").text
     invitee = app_client()
     form = invitee.get(url)
     assert form.status_code == 200 and "uusi@e.example" in form.text
@@ -223,6 +224,7 @@ def test_invitation_e_mail_and_its_link_works_once(
     assert again.status_code == 404
     assert sign_in(invitee, "uusi@e.example", NEW_PASSWORD).status_code == 303
     assert invitee.get("/staff/queue").status_code == 200
+    assert "invited, no password yet" not in admin.get("/staff/users?lang=en").text
     actions = [(e.action, e.actor_id, e.organisation_code) for e in account_events(db, user.id or 0)]
     assert actions == [("user_invited", ids["admin"], "E"), ("password_set_from_link", user.id, "E")]
     assert account_events(db, user.id or 0)[0].detail["roles"] == ["handler"]

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from core.i18n import LANGUAGES, N_
 from core.settings import Settings
 from models.audit import audit_subject
-from models.staff import LinkPurpose, Role, User, UserRole
+from models.staff import LinkPurpose, PasswordLink, Role, User, UserRole
 from models.subjects import SubjectType
 from web.services.auth import deactivate, end_sessions, password_hash
 from web.services.password_links import issue_link, revoke_links
@@ -49,6 +49,7 @@ class Operator:
 class Member:
     user: User
     roles: list[str]
+    invited: bool = False  # invited, and has not yet set a password through any link
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,11 @@ def members(session: Session, organisation_code: str) -> list[Member]:
     users = session.exec(
         select(User).where(User.organisation_code == organisation_code).order_by(col(User.full_name), col(User.id))
     ).all()
-    return [Member(user=u, roles=roles_of(session, u.id or 0)) for u in users]
+    ids = [u.id for u in users]
+    links = session.exec(select(PasswordLink).where(col(PasswordLink.user_id).in_(ids))).all()
+    invited = {link.user_id for link in links if link.purpose == LinkPurpose.INVITATION}
+    settled = {link.user_id for link in links if link.used_at is not None}
+    return [Member(user=u, roles=roles_of(session, u.id or 0), invited=u.id in invited - settled) for u in users]
 
 
 def roles_of(session: Session, user_id: int) -> list[str]:
