@@ -38,17 +38,16 @@ def audit(
     **detail: Any,
 ) -> None:
     """Adds the event to the caller's transaction, so it is written with the change it describes."""
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            organisation_code=organisation_code,
-            action=action,
-            subject_type=SubjectType.GRANT_APPLICATION if application_id is not None else None,
-            subject_id=application_id,
-            application_id=application_id,
-            key=key,
-            detail=detail,
-        )
+    _add(
+        session,
+        action=action,
+        subject_type=SubjectType.GRANT_APPLICATION if application_id is not None else None,
+        subject_id=application_id,
+        application_id=application_id,
+        actor_id=actor_id,
+        organisation_code=organisation_code,
+        key=key,
+        detail=detail,
     )
 
 
@@ -63,6 +62,31 @@ def audit_subject(
     **detail: Any,
 ) -> None:
     """An event about something other than an application (a staff account, say), in the caller's transaction."""
+    _add(
+        session,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        application_id=None,
+        actor_id=actor_id,
+        organisation_code=organisation_code,
+        key=None,
+        detail=detail,
+    )
+
+
+def _add(
+    session: Session,
+    *,
+    action: str,
+    subject_type: SubjectType | None,
+    subject_id: int | None,
+    application_id: int | None,
+    actor_id: int | None,
+    organisation_code: str | None,
+    key: str | None,
+    detail: dict[str, Any],
+) -> None:
     session.add(
         AuditEvent(
             actor_id=actor_id,
@@ -70,6 +94,8 @@ def audit_subject(
             action=action,
             subject_type=subject_type,
             subject_id=subject_id,
+            application_id=application_id,
+            key=key,
             detail=detail,
         )
     )
