@@ -6,6 +6,7 @@ from typing import Any
 
 from typer.testing import CliRunner, Result
 
+from models.grants.eligibility import ReasonCode
 from runtime.cli import app
 from tests.factories import application
 
@@ -88,7 +89,7 @@ def test_explain_prints_checks_and_discrepancies(tmp_path: Path) -> None:
     data = {**body(), "registry": {"home_municipality": "Helsinki"}}
     output = printed(assess(write(tmp_path, data), "--explain"))
     checks = {c["code"]: c for c in output["checks"]}
-    assert len(output["checks"]) == 13
+    assert [check["code"] for check in output["checks"]] == list(ReasonCode)  # every rule, in order
     assert checks["WRONG_MUNICIPALITY"]["passed"] is False
     assert checks["WRONG_MUNICIPALITY"]["detail"]["home_municipality"] == "Helsinki"
     assert checks["DUPLICATE"]["passed"] is None  # no prior_applications given
