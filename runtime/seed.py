@@ -3,9 +3,9 @@
 import secrets
 from datetime import date
 
-from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
+from core.passwords import password_hash
 from models.grants.registry import RegisteredBusiness
 from models.staff import Organisation, Role, User, UserRole
 
@@ -44,9 +44,6 @@ DEMO_STAFF = [
     ("coordinator@e.example", "Kaisa Coordinator", "E", [Role.COORDINATOR, Role.HANDLER]),
     ("admin@e.example", "Aki Admin", "E", [Role.ADMIN]),
 ]
-
-password_hash = PasswordHash.recommended()
-
 
 def seed_reference_data(session: Session) -> None:
     """Organisations and demo registry entries; safe to run again."""

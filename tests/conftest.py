@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 from sqlmodel import SQLModel
 from temporalio.testing import WorkflowEnvironment
@@ -13,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 import models.tables  # noqa: F401  (every table on the metadata)
 from core.db import Database
 from core.migrate import upgrade
+from core.passwords import password_hash
 from core.settings import PROJECT_ROOT, Settings
 from core.temporal import binary, data_converter
 from models.grants.programme import Programme, load_programmes
@@ -149,3 +151,14 @@ def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    """Argon2id still, with the cheapest parameters: the suite hashes and checks hundreds of passwords, and
+    pwdlib's recommended ones take 0.3 s each here. Production keeps them (core/passwords.py)."""
+    fast = Argon2Hasher(time_cost=1, memory_cost=64, parallelism=1)
+    saved = password_hash.hashers, password_hash.current_hasher
+    password_hash.hashers, password_hash.current_hasher = (fast,), fast
+    yield
+    password_hash.hashers, password_hash.current_hasher = saved

@@ -13,14 +13,13 @@ guesses cannot all slip in under the limit.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pwdlib import PasswordHash
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from core.passwords import password_hash
 from models.staff import LoginAttempt, Organisation, User, UserRole
 from models.types import utcnow
 
-password_hash = PasswordHash.recommended()
 # Verified when the e-mail is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = password_hash.hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 12
