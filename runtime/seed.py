@@ -45,6 +45,7 @@ DEMO_STAFF = [
     ("admin@e.example", "Aki Admin", "E", [Role.ADMIN]),
 ]
 
+
 def seed_reference_data(session: Session) -> None:
     """Organisations and demo registry entries; safe to run again."""
     for code, name, description in ORGANISATIONS:
