@@ -9,8 +9,17 @@ class BudgetExhausted(Exception):
     """Approving this grant would take the programme past its budget."""
 
 
+class LegalBasisNotInForce(Exception):
+    """The programme's legal basis is not in force on the day of the decision: no lawful decision can be made."""
+
+
 class NothingToDecide(Exception):
     """The proposal the decision refers to does not exist."""
 
 
-NON_RETRYABLE = [ApplicationNotFound.__name__, BudgetExhausted.__name__, NothingToDecide.__name__]
+NON_RETRYABLE = [
+    ApplicationNotFound.__name__,
+    BudgetExhausted.__name__,
+    LegalBasisNotInForce.__name__,
+    NothingToDecide.__name__,
+]

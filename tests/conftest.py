@@ -19,6 +19,7 @@ from core.settings import PROJECT_ROOT, Settings
 from core.temporal import binary, data_converter
 from models.grants.programme import Programme, load_programmes
 from tests.desk import Desk, open_desk
+from tests.factories import in_force_today
 from tests.mail_server import SmtpServer
 from tests.support import IN_2020_WINDOW, POSTGRES_URL, TEST_PAYLOAD_KEY, make_settings
 from web.app import create_app
@@ -85,7 +86,11 @@ def pg_db(postgres_url: str) -> Iterator[Database]:
 
 @pytest.fixture(scope="session")
 def programmes() -> dict[str, Programme]:
-    return load_programmes(PROJECT_ROOT / "programmes", include_demo=False)
+    """The 2020 programme, decided on today's date: its legal basis is taken as in force until 2100 (tests of
+    the refusal outside the validity load the file as it is: tests/activities/test_decision_legal_basis.py)."""
+    return {
+        code: in_force_today(p) for code, p in load_programmes(PROJECT_ROOT / "programmes", include_demo=False).items()
+    }
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,11 @@
 """Valid inputs to start from; each test changes only what it is about."""
 
 import copy
+from datetime import date
 from typing import Any
 
 from models.grants.eligibility import RegistryFacts, SubmittedApplication
+from models.grants.programme import Programme
 
 # Passes every rule of the 2020 programme: 12 000 € in Jan–Feb 2020 (6 000/month), 3 300 € in
 # 16.3.–31.5.2020 (about 1 311/month), a drop of about 78 %.
@@ -73,3 +75,9 @@ def submitted(submitted_at: str | None = "2020-05-02T10:00:00+03:00", **changes:
 
 def no_registry(**facts: Any) -> RegistryFacts:
     return RegistryFacts.model_validate(facts)
+
+
+def in_force_today(programme: Programme) -> Programme:
+    """The programme with its legal basis in force from its start until 2100, so a test may decide today."""
+    basis = programme.legal_basis.model_copy(update={"valid_until": date(2100, 12, 31)})
+    return programme.model_copy(update={"legal_basis": basis})

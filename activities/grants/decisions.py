@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.errors import BudgetExhausted, NothingToDecide
+from activities.errors import BudgetExhausted, LegalBasisNotInForce, NothingToDecide
 from activities.grants.records import load_application
 from core.db import Database
 from models.audit import audit
@@ -117,9 +117,15 @@ class DecisionActivities:
                 raise NothingToDecide(f"no proposal {request.proposal_seq} on application {request.application_id}")
             application = load_application(session, request.application_id)
             programme = self._programmes[application.programme_code]
+            today = datetime.now(UTC).astimezone(HELSINKI).date()
+            if not programme.legal_basis.covers(today):
+                raise LegalBasisNotInForce(
+                    f"{programme.code}: legal basis in force {programme.legal_basis.valid_from}"
+                    f"–{programme.legal_basis.valid_until}, not on {today}"
+                )
             if proposal.outcome == Outcome.APPROVE:
                 reserve_budget(session, programme)
-            year = datetime.now(UTC).astimezone(HELSINKI).year
+            year = today.year
             seq = next_decision_seq(session, programme.code, year)
             decision = Decision(
                 application_id=request.application_id,

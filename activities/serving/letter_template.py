@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from core.i18n import babel_locale, formatting_gettext
 from core.settings import PROJECT_ROOT
+from models.grants.decision_texts import in_language, paragraphs_in
 from models.grants.programme import HELSINKI, Programme
 
 _env = Environment(
@@ -91,5 +92,13 @@ def letter_html(facts: LetterFacts) -> str:
         "grantor": facts.programme.grantor_in(facts.language),
         "title": facts.programme.title_in(facts.language),
         "rectification": facts.programme.rectification,
+        "authority": in_language(facts.programme.deciding_authority.office, facts.language),
+        "contact": facts.programme.contact,
+        "terms": facts.programme.grant_terms,
+        "de_minimis": facts.programme.de_minimis,
+        "text": lambda texts: in_language(texts, facts.language),
+        "paragraphs": lambda texts: paragraphs_in(texts, facts.language),
+        # The grantee is the undertaking, named as in the registers.
+        "undertaking": f"{facts.business_name} ({facts.business_id})" if facts.business_id else facts.business_name,
     }
     return _env.get_template("decision_letter.html").render(context)

@@ -10,14 +10,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.grants.decision_texts import (
+    ContactPerson,
+    DecidingAuthority,
+    DeMinimis,
+    GrantTerms,
+    LegalBasis,
+    Rectification,
+    in_language,
+)
 from models.municipalities import same_municipality
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-
-
-def in_language(texts: dict[str, str], language: str) -> str:
-    """A programme text in the reader's language, else in English, else in the first language given."""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
 class Period(BaseModel):
@@ -34,20 +38,6 @@ class TurnoverRule(BaseModel):
     reference_latest_end: date
     reference_min_months: Decimal = Decimal("1")
     description: dict[str, str] = {}
-
-
-class Rectification(BaseModel):
-    """Where a rectification request goes: the body above the official who decided."""
-
-    authority: dict[str, str]
-    address: dict[str, str]
-    email: str
-
-    def authority_in(self, language: str) -> str:
-        return in_language(self.authority, language)
-
-    def address_in(self, language: str) -> str:
-        return in_language(self.address, language)
 
 
 class PrivacyNotice(BaseModel):
@@ -91,8 +81,12 @@ class Programme(BaseModel):
     municipality_aliases: list[str] = []
     # The grantor as named in decision letters, per language.
     grantor: dict[str, str] = {}
-    # Cited in decision letters, so written per language like every text a letter shows.
-    legal_basis: dict[str, str] = {}
+    # The provisions applied, per language, and the days they are in force (a decision outside is refused).
+    legal_basis: LegalBasis
+    deciding_authority: DecidingAuthority
+    contact: ContactPerson
+    grant_terms: GrantTerms
+    de_minimis: DeMinimis
     amount: Decimal
     opens_at: datetime
     closes_at: datetime
@@ -102,12 +96,11 @@ class Programme(BaseModel):
     young_business_months: int = 6
     excluded_industry_prefixes: list[str]
     company_forms: list[str]
-    de_minimis_ceiling_eur: Decimal
     budget_eur: Decimal
     reply_deadline_days: int
     appeal_days: int
     deemed_received_days: DeemedReceivedDays
-    rectification: Rectification | None = None
+    rectification: Rectification
     privacy: PrivacyNotice
     # Standard justification texts: "approve" and one per rejection reason code, each in fi, sv and en.
     justifications: dict[str, dict[str, str]]
@@ -132,7 +125,11 @@ class Programme(BaseModel):
         return in_language(self.grantor, language) or self.municipality
 
     def legal_basis_in(self, language: str) -> str:
-        return in_language(self.legal_basis, language)
+        return in_language(self.legal_basis.text, language)
+
+    @property
+    def de_minimis_ceiling_eur(self) -> Decimal:
+        return self.de_minimis.ceiling_eur
 
     def justification_in(self, language: str, *, approve: bool, reasons: Sequence[str] = ()) -> str:
         """The standard text for an approval, or those of the rejection's reasons, one paragraph each."""

@@ -68,9 +68,9 @@ def test_approval_masks_the_account(programme: Programme) -> None:
 @pytest.mark.parametrize(
     ("language", "legal_basis", "address"),
     [
-        ("fi", "Valtioneuvoston asetus 199/2020", "Espoon kaupungin kirjaamo, PL 12"),
-        ("sv", "Statsrådets förordning 199/2020", "Esbo stads registratorskontor, PB 12"),
-        ("en", "Government Decree 199/2020", "City of Espoo Registry, P.O. Box 12"),
+        ("fi", "kunnan kautta myönnettävästä tuesta (199/2020)", "Espoon kaupungin kirjaamo, PL 12"),
+        ("sv", "som beviljas ensamföretagare via kommunen (199/2020)", "Esbo stads registratorskontor, PB 12"),
+        ("en", "to sole entrepreneurs through municipalities (199/2020)", "City of Espoo Registry, P.O. Box 12"),
     ],
 )
 def test_programme_texts_are_cited_in_the_letters_language(

@@ -8,6 +8,7 @@ from core.db import Database
 from core.migrate import upgrade
 from core.settings import PROJECT_ROOT
 from models.grants.programme import load_programmes
+from tests.factories import in_force_today
 from tests.support import IN_2020_WINDOW, SCRATCH, make_settings
 from web.app import create_app
 
@@ -17,7 +18,9 @@ upgrade(DB_URL)
 APP = create_app(
     # Thousands of posts from one test client: the per-client limit on public posts is off here.
     make_settings(Database(DB_URL), environment="dev", public_post_limit=""),
-    programmes=load_programmes(PROJECT_ROOT / "programmes", include_demo=False),
+    programmes={
+        code: in_force_today(p) for code, p in load_programmes(PROJECT_ROOT / "programmes", include_demo=False).items()
+    },
     clock=lambda: IN_2020_WINDOW,
     run_relay=False,
 )

@@ -61,7 +61,7 @@ def finnish_sentences(programme: Programme) -> list[str]:
         catalogue = read_po(handle)
     used = set(re.findall(r'_\("([^"]+)"', LETTER_TEMPLATE.read_text(encoding="utf-8")))
     texts = [str(catalogue[msgid].string) for msgid in used if catalogue.get(msgid) and catalogue[msgid].string]
-    texts += [programme.title["fi"], programme.grantor["fi"], programme.legal_basis["fi"]]
+    texts += [programme.title["fi"], programme.grantor["fi"], programme.legal_basis.text["fi"]]
     texts += [text["fi"] for text in programme.justifications.values()]
     # The longest piece between placeholders stands for each text.
     return [max(re.split(r"%\(\w+\)s", text), key=len).strip() for text in texts]

@@ -25,7 +25,7 @@ from workflows.options import DATABASE, DECISION_MAIL, MAIL
 from workflows.serving.decision import ServeDecisionWorkflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.errors import BudgetExhausted
+    from activities.errors import BudgetExhausted, LegalBasisNotInForce
     from activities.grants.assessment import AssessmentActivities
     from activities.grants.decisions import DecisionActivities
     from activities.grants.info_requests import InfoRequestActivities
@@ -77,6 +77,13 @@ RECEIPT_EMAIL = "receipt-email"
 # task row's due date changes with these (an activity argument), so running cases still replay.
 HANDLING_DUE_DAYS = 14
 DECISION_DUE_DAYS = 7
+# Why finalising a decision can be refused for good, as the decider reads it.
+DECISION_REFUSALS = {
+    BudgetExhausted.__name__: N_("The budget does not cover this grant. Return the proposal for a rejection."),
+    LegalBasisNotInForce.__name__: N_(
+        "The programme's legal basis is not in force today, so no decision can be made under it."
+    ),
+}
 Request = TypeVar("Request")
 WITHDRAWABLE = (Stage.ASSESSED, Stage.WAITING_FOR_APPLICANT, Stage.IN_DECISION)
 
@@ -321,11 +328,9 @@ class GrantApplicationWorkflow:
                 **DATABASE,
             )
         except ActivityError as err:
-            if isinstance(err.cause, ApplicationError) and err.cause.type == BudgetExhausted.__name__:
-                raise ApplicationError(
-                    N_("The budget does not cover this grant. Return the proposal for a rejection."),
-                    type=BudgetExhausted.__name__,
-                ) from err
+            refused = err.cause.type if isinstance(err.cause, ApplicationError) else None
+            if refused in DECISION_REFUSALS:
+                raise ApplicationError(DECISION_REFUSALS[refused], type=refused) from err
             raise
         await self._close_task(TaskClosing.DONE)
         s.decision = decision
