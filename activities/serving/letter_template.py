@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel import Locale
@@ -77,8 +77,15 @@ def letter_html(facts: LetterFacts) -> str:
     def euros(value: Decimal | str) -> str:
         return format_currency(Decimal(value), "EUR", locale=locale)
 
-    def percent(value: Decimal | str) -> str:
-        return format_percent(Decimal(value), "#,##0.0 %", locale=locale)
+    def percent(value: Decimal | str, threshold: Decimal | str | None = None) -> str:
+        """Rounded half up, as a person checks it (67.852 % → 67.9 %); to two decimals next to the threshold,
+        so a fall of 30.04 % reads "30.04 %", visibly not "more than 30 %" only when it is not."""
+        share = Decimal(value)
+        near = (
+            threshold is not None and share != Decimal(threshold) and abs(share - Decimal(threshold)) < Decimal("0.001")
+        )
+        places, pattern = (Decimal("0.0001"), "#,##0.00 %") if near else (Decimal("0.001"), "#,##0.0 %")
+        return format_percent(share.quantize(places, ROUND_HALF_UP), pattern, locale=locale, decimal_quantization=False)
 
     context: dict[str, Any] = {
         "_": formatting_gettext(facts.language),

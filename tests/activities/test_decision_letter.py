@@ -227,3 +227,18 @@ def test_a_finnish_address_has_no_country_line() -> None:
         "Tie 1",
         "02100 ESPOO",
     )
+
+
+@pytest.mark.parametrize(
+    ("drop", "shown"),
+    [
+        ("0.6785", "67.9 %"),  # 9 800,00 € → 3 150,50 € a month: half up, as a person computes it
+        ("0.2245", "22.5 %"),  # half up, not to even (22.4 %)
+        ("0.3004", "30.04 %"),  # next to the threshold one more decimal shows which side it is on
+        ("0.2996", "29.96 %"),
+    ],
+)
+def test_percentages_are_rounded_as_a_reader_checks_them(programme: Programme, drop: str, shown: str) -> None:
+    checks = {"TURNOVER_DROP": {"turnover_drop": drop, "threshold": "0.30"}}
+    html = letter_html(facts(programme, checks=checks))
+    assert f"Turnover fell {shown}; more than 30.0 % is required." in html.replace("\u00a0", " ")
