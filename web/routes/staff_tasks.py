@@ -16,6 +16,7 @@ from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
 from models.grants.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput, Verdict
 from models.tasks import Task
+from models.text_language import written_in
 from models.time_limits import Channel
 from web.csrf import require_csrf
 from web.deps import FilesDep, GatewayDep, SessionDep, get_programmes, require_roles
@@ -161,6 +162,18 @@ def release_task(request: Request, task: ScopedTask, scope: ScopeDep, session: S
     return RedirectResponse("/staff/queue", status_code=303)
 
 
+WRONG_LANGUAGE = N_(
+    "This text seems to be in another language than the applicant's. The letter and the e-mails are wholly "
+    "in the applicant's language: write it in that language."
+)
+
+
+def written_in_applicants_language(session: SessionDep, task: Task, text: str) -> bool:
+    """What reaches the applicant (a justification, a question) is in their language (Language Act 10 §)."""
+    application = session.get(Application, task.application_id) if task.application_id is not None else None
+    return application is None or written_in(text, application.language)
+
+
 async def _refuse(
     request: Request, session: SessionDep, user: StaffUser, task: Task, message: str, values: Mapping[str, object]
 ) -> Response:
@@ -214,6 +227,8 @@ async def request_info(
             values=values,
             status_code=422,
         )
+    if not written_in_applicants_language(session, task, message):
+        return await _refuse(request, session, scope.user, task, WRONG_LANGUAGE, values)
     argument = RequestInfoInput(task_key=task.key, actor=actor_of(scope.user), message=message, reply_by=deadline)
     return await _act(
         request, gateway, session, scope.user, task, GrantApplicationWorkflow.request_info, argument, values
@@ -241,6 +256,8 @@ async def propose(
     }
     if outcome not in set(Outcome):
         return await _refuse(request, session, scope.user, task, N_("The proposal is to approve or to reject."), values)
+    if not written_in_applicants_language(session, task, justification):
+        return await _refuse(request, session, scope.user, task, WRONG_LANGUAGE, values)
     argument = ProposeInput(
         task_key=task.key,
         actor=actor_of(scope.user),
