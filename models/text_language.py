@@ -29,7 +29,7 @@ MIN_HITS = 3  # fewer common words than this: too little text to tell
 
 
 def language_of(text: str) -> str | None:
-    """"fi", "sv" or "en", or None when the text is too short or too mixed to tell."""
+    """ "fi", "sv" or "en", or None when the text is too short or too mixed to tell."""
     words = re.findall(r"[a-zåäö]+", text.lower())
     scores = {language: sum(word in common for word in words) for language, common in COMMON_WORDS.items()}
     scores["fi"] += sum(len(word) > 5 and word.endswith(FINNISH_ENDINGS) for word in words)
