@@ -17,9 +17,14 @@ class NothingToDecide(Exception):
     """The proposal the decision refers to does not exist."""
 
 
+class MissingLetterFact(Exception):
+    """A decision letter would lack something the law requires it to state: no letter rather than a wrong one."""
+
+
 NON_RETRYABLE = [
     ApplicationNotFound.__name__,
     BudgetExhausted.__name__,
     LegalBasisNotInForce.__name__,
+    MissingLetterFact.__name__,
     NothingToDecide.__name__,
 ]

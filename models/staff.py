@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -42,6 +43,17 @@ class User(SQLModel, table=True):
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Opted in on the account page: an e-mail when someone else assigns a task to the person.
     notify_on_assignment: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # How decision letters name the person's office, per language ("elinkeinojohtaja", "näringslivsdirektör"),
+    # and the phone number a letter may give (Administrative Procedure Act 44 §).
+    titles: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=sa.text("'{}'"))
+    )
+    phone: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+
+    def signature(self, language: str) -> str:
+        """The name as a letter gives it: with the office in the letter's language when one is set."""
+        title = self.titles.get(language)
+        return f"{self.full_name}, {title}" if title else self.full_name
 
 
 class UserRole(SQLModel, table=True):

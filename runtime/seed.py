@@ -44,6 +44,15 @@ DEMO_STAFF = [
     ("coordinator@e.example", "Kaisa Coordinator", "E", [Role.COORDINATOR, Role.HANDLER]),
     ("admin@e.example", "Aki Admin", "E", [Role.ADMIN]),
 ]
+# How decision letters name the demo presenters' and deciders' offices.
+DEMO_TITLES = {
+    "handler@e.example": {"fi": "yritysneuvoja", "sv": "företagsrådgivare", "en": "business adviser"},
+    "decider@e.example": {
+        "fi": "elinkeinojohtaja",
+        "sv": "näringslivsdirektör",
+        "en": "Director of Economic Development",
+    },
+}
 
 
 def seed_reference_data(session: Session) -> None:
@@ -91,6 +100,8 @@ def seed_demo_staff(session: Session) -> list[tuple[str, str]]:
     for email, name, org, roles in DEMO_STAFF:
         if session.exec(select(User).where(User.email == email)).first() is None:
             password = secrets.token_urlsafe(12)
-            create_user(session, email=email, full_name=name, organisation=org, roles=roles, password=password)
+            user = create_user(session, email=email, full_name=name, organisation=org, roles=roles, password=password)
+            user.titles = DEMO_TITLES.get(email, {})
+            session.add(user)
             created.append((email, password))
     return created

@@ -10,6 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from activities.errors import MissingLetterFact
 from core.i18n import babel_locale, formatting_gettext
 from core.settings import PROJECT_ROOT
 from models.grants.decision_texts import in_language, paragraphs_in
@@ -68,7 +69,59 @@ def address_lines(name: str, address: dict[str, str] | None, language: str) -> t
     return tuple(lines)
 
 
+# The figures each reason's sentence states: without them the sentence would say "?" or "0,00 €".
+FIGURES_OF_REASON = {
+    "HAS_EMPLOYEES": ("employees", "laid_off_employees", "other_working_owners"),
+    "WRONG_MUNICIPALITY": ("home_municipality", "programme_municipality"),
+    "DE_MINIMIS": ("total_with_grant_eur", "ceiling_eur"),
+    "NOT_FULL_TIME": ("threshold_eur",),
+}
+
+
+def missing_facts(facts: LetterFacts) -> list[str]:
+    """What the letter would lack: programme texts in its language, the grant's figures, each reason's."""
+    p, language = facts.programme, facts.language
+    texts = {
+        "deciding authority": p.deciding_authority.office,
+        "delegation": p.deciding_authority.delegation,
+        "contact title": p.contact.title,
+        "legal basis": p.legal_basis.text,
+        "rectification authority": p.rectification.authority,
+        "rectification address": p.rectification.address,
+        "registry hours": p.rectification.opening_hours,
+    }
+    missing = [f"{name} in {language}" for name, text in texts.items() if not text.get(language)]
+    if not p.rectification.instruction.get(language):
+        missing.append(f"rectification instruction in {language}")
+    if facts.outcome == "approve":
+        terms = p.grant_terms
+        for name, paragraphs in (
+            ("use", terms.use),
+            ("payment", terms.payment),
+            ("recovery", terms.return_and_recovery),
+        ):
+            if not paragraphs.get(language):
+                missing.append(f"grant terms ({name}) in {language}")
+        if not (p.de_minimis.regulation.get(language) and p.de_minimis.journal.get(language)):
+            missing.append(f"de minimis regulation in {language}")
+        if facts.amount <= 0 or not facts.iban:
+            missing.append("amount and account")
+    else:
+        if not facts.reasons:
+            missing.append("reasons for the rejection")
+        for code in facts.reasons:
+            detail = facts.checks.get(code, {})
+            missing += [f"{code}: {key}" for key in FIGURES_OF_REASON.get(code, ()) if key not in detail]
+    if facts.channel == "letter" and len(facts.address_lines) < 3:
+        missing.append("the recipient's postal address")
+    return missing
+
+
 def letter_html(facts: LetterFacts) -> str:
+    """The letter, or MissingLetterFact naming what it would lack."""
+    missing = missing_facts(facts)
+    if missing:
+        raise MissingLetterFact(f"decision {facts.number}: the letter would lack " + "; ".join(missing))
     locale = babel_locale(facts.language)
 
     def day(value: date) -> str:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from activities.errors import MissingLetterFact
 from activities.serving.letter_template import LetterFacts, address_lines
 from core.storage import FileStore
 from models.documents import Document, DocumentKind
@@ -39,8 +40,8 @@ def letter_facts(
         justification=decision.justification,
         reasons=list(decision.reasons),
         checks=checks,
-        presenter=_name(session, decision.presenter_id),
-        decider=_name(session, decision.decider_id),
+        presenter=_signature(session, decision.presenter_id, application.language),
+        decider=_signature(session, decision.decider_id, application.language),
         reference=application.reference or "",
         applicant_name=application.applicant_name,
         business_name=application.business_name,
@@ -101,6 +102,8 @@ def record_service(session: Session, decision: Decision, facts: LetterFacts, sen
     session.add(decision)
 
 
-def _name(session: Session, user_id: int) -> str:
+def _signature(session: Session, user_id: int, language: str) -> str:
     user = session.get(User, user_id)
-    return user.full_name if user else str(user_id)
+    if user is None:
+        raise MissingLetterFact(f"staff user {user_id} named in the decision does not exist")
+    return user.signature(language)

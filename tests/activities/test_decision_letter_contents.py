@@ -20,6 +20,14 @@ from models.grants.programme import Programme
 from tests.activities.test_decision_letter import facts
 
 LANGUAGES = ("fi", "sv", "en")
+# The figures the assessment stores for the reasons whose sentences state them.
+CHECKS = {
+    "HAS_EMPLOYEES": {"employees": "1", "laid_off_employees": "0", "other_working_owners": "0"},
+    "NOT_FULL_TIME": {"annual_income_eur": "12000.00", "threshold_eur": "20000.00"},
+    "WRONG_MUNICIPALITY": {"home_municipality": "Vantaa", "programme_municipality": "Espoo"},
+    "DE_MINIMIS": {"total_with_grant_eur": "201000.00", "ceiling_eur": "200000.00"},
+    "TURNOVER_DROP": {"turnover_drop": "0.2240", "threshold": "0.30"},
+}
 TEMPLATE = PROJECT_ROOT / "templates" / "documents" / "decision_letter.html"
 
 
@@ -76,7 +84,7 @@ def letter(programme: Programme, language: str, outcome: str, reasons: list[str]
             outcome=outcome,
             amount=Decimal("2000.00") if approve else Decimal("0.00"),
             reasons=reasons,
-            checks={},
+            checks=CHECKS,
             justification=programme.justification_in(language, approve=approve, reasons=reasons),
             decided_at=datetime(2020, 5, 4, 9, 0, tzinfo=UTC),
             channel="letter",
@@ -153,3 +161,19 @@ def test_a_demo_programme_s_letter_says_it_is_no_decision(programmes: dict[str, 
     assert plain("DEMO — ei päätös") in text
     real = letter(programmes["sole-entrepreneur-2020"], "fi", "approve", [])
     assert "DEMO" not in real
+
+
+def test_a_letter_that_would_lack_a_required_fact_is_not_made(programme: Programme) -> None:
+    from activities.errors import MissingLetterFact
+
+    without_figures = facts(programme, reasons=["DE_MINIMIS"], checks={})
+    with pytest.raises(MissingLetterFact, match="DE_MINIMIS: total_with_grant_eur"):
+        letter_html(without_figures)
+    posted_without_address = facts(programme, channel="letter", address_lines=("Maija Meikäläinen",))
+    with pytest.raises(MissingLetterFact, match="postal address"):
+        letter_html(posted_without_address)
+    no_swedish_contact = programme.model_copy(
+        update={"contact": programme.contact.model_copy(update={"title": {"fi": "asiantuntija"}})}
+    )
+    with pytest.raises(MissingLetterFact, match="contact title in sv"):
+        letter_html(facts(no_swedish_contact, language="sv"))

@@ -217,6 +217,7 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         ],
         "GET /staff/account": [Case("/staff/account", signed_in)],
         "POST /staff/account": [Case("/staff/account", signed_in, {"language": "fi"})],
+        "POST /staff/account/letters": [Case("/staff/account/letters", signed_in, {"title_fi": "neuvoja"})],
         "GET /staff/set-password/{token}": [
             Case(f"/staff/set-password/{f.password_link}", public),
             Case(f"/staff/set-password/{f.password_link}x", token_refused),

@@ -47,6 +47,26 @@ def save_account(
     return RedirectResponse("/staff/account", status_code=303)
 
 
+@router.post("/account/letters", response_class=HTMLResponse, dependencies=CSRF)
+def save_letter_details(
+    request: Request,
+    user: StaffDep,
+    session: SessionDep,
+    title_fi: Annotated[str, Form(max_length=120)] = "",
+    title_sv: Annotated[str, Form(max_length=120)] = "",
+    title_en: Annotated[str, Form(max_length=120)] = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    try:
+        staff_users.save_letter_details(
+            session, user_id=user.id, titles={"fi": title_fi, "sv": title_sv, "en": title_en}, phone=phone.strip()
+        )
+    except staff_users.AccountRefused as refused:
+        return _account_page(request, user, session, errors={refused.field: refused.reason}, status_code=422)
+    request.session["flash"] = "account_saved"
+    return RedirectResponse("/staff/account", status_code=303)
+
+
 def _account_page(
     request: Request, user: StaffDep, session: SessionDep, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> HTMLResponse:

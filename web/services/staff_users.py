@@ -5,6 +5,7 @@ ever hand in users of the administrator's own organisation, see `web/scope.py`) 
 `grantdesk users` command (`runtime/users_cli.py`), which audits as nobody, "via": "cli".
 """
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -254,4 +255,19 @@ def save_preferences(session: Session, *, user_id: int, language: str, notify_on
         language=language,
         notify_on_assignment=notify_on_assignment,
     )
+    session.commit()
+
+
+def save_letter_details(session: Session, *, user_id: int, titles: dict[str, str], phone: str) -> None:
+    """How decision letters name one's office in each language, and the phone number they may give."""
+    if phone and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", phone):
+        raise AccountRefused("phone", N_("Enter a phone number, for example +358 40 123 4567."))
+    user = session.get(User, user_id)
+    assert user is not None
+    cleaned = {language: title.strip() for language, title in titles.items() if language in LANGUAGES and title.strip()}
+    if (user.titles, user.phone) == (cleaned, phone):
+        return
+    user.titles, user.phone = cleaned, phone
+    session.add(user)
+    _audit(session, "account_letter_details_changed", user, Operator(actor_id=user_id), titles=cleaned, phone=phone)
     session.commit()
