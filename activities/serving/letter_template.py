@@ -85,7 +85,7 @@ def missing_facts(facts: LetterFacts) -> list[str]:
         "deciding authority": p.deciding_authority.office,
         "delegation": p.deciding_authority.delegation,
         "contact title": p.contact.title,
-        "legal basis": p.legal_basis.text,
+        "legal basis": p.legal_basis.for_outcome(facts.outcome == "approve"),
         "rectification authority": p.rectification.authority,
         "rectification address": p.rectification.address,
         "registry hours": p.rectification.opening_hours,

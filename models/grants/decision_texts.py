@@ -39,11 +39,19 @@ class ContactPerson(BaseModel):
 
 
 class LegalBasis(BaseModel):
-    """The provisions applied, and the days between which they are in force for this programme."""
+    """The provisions applied, and the days between which they are in force for this programme.
+
+    A letter cites only the provisions its decision applies: a rejection imposes no grant terms, so it
+    does not cite the sections on use, information and recovery (`rejection`, when given).
+    """
 
     text: Texts
+    rejection: Texts = {}
     valid_from: date
     valid_until: date
+
+    def for_outcome(self, approve: bool) -> Texts:
+        return self.text if approve or not self.rejection else self.rejection
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_until

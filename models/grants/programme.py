@@ -124,8 +124,8 @@ class Programme(BaseModel):
     def grantor_in(self, language: str) -> str:
         return in_language(self.grantor, language) or self.municipality
 
-    def legal_basis_in(self, language: str) -> str:
-        return in_language(self.legal_basis.text, language)
+    def legal_basis_in(self, language: str, *, approve: bool = True) -> str:
+        return in_language(self.legal_basis.for_outcome(approve), language)
 
     @property
     def de_minimis_ceiling_eur(self) -> Decimal:
