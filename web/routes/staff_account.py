@@ -4,6 +4,7 @@ The set-password page needs no session: the link is the proof. Any link that can
 (unknown, expired, used, replaced, or the account deactivated) answers the same 404 page.
 """
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -37,14 +38,14 @@ def save_account(
     language: Annotated[str, Form(max_length=2)] = "",
     notify_on_assignment: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    try:
-        staff_users.save_preferences(
+    return _save(
+        request,
+        user,
+        session,
+        lambda: staff_users.save_preferences(
             session, user_id=user.id, language=language, notify_on_assignment=notify_on_assignment == "yes"
-        )
-    except staff_users.AccountRefused as refused:
-        return _account_page(request, user, session, errors={refused.field: refused.reason}, status_code=422)
-    request.session["flash"] = "account_saved"
-    return RedirectResponse("/staff/account", status_code=303)
+        ),
+    )
 
 
 @router.post("/account/letters", response_class=HTMLResponse, dependencies=CSRF)
@@ -57,10 +58,19 @@ def save_letter_details(
     title_en: Annotated[str, Form(max_length=120)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
+    titles = {"fi": title_fi, "sv": title_sv, "en": title_en}
+    return _save(
+        request,
+        user,
+        session,
+        lambda: staff_users.save_letter_details(session, user_id=user.id, titles=titles, phone=phone.strip()),
+    )
+
+
+def _save(request: Request, user: StaffDep, session: SessionDep, save: Callable[[], None]) -> Response:
+    """Saved: back to the account page with a notice; refused: the page again with the reason at the field."""
     try:
-        staff_users.save_letter_details(
-            session, user_id=user.id, titles={"fi": title_fi, "sv": title_sv, "en": title_en}, phone=phone.strip()
-        )
+        save()
     except staff_users.AccountRefused as refused:
         return _account_page(request, user, session, errors={refused.field: refused.reason}, status_code=422)
     request.session["flash"] = "account_saved"
