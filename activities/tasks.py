@@ -44,6 +44,7 @@ class TaskActivities:
                     arrived_at=application.submitted_at,
                     due_on=helsinki_today() + timedelta(days=request.due_in_days) if request.due_in_days else None,
                     note=request.note,
+                    detail=request.detail,
                 )
             )
             if request.kind == TaskKind.HANDLE and application.status == Stage.RECEIVED:

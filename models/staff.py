@@ -50,11 +50,6 @@ class User(SQLModel, table=True):
     )
     phone: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
 
-    def signature(self, language: str) -> str:
-        """The name as a letter gives it: with the office in the letter's language when one is set."""
-        title = self.titles.get(language)
-        return f"{self.full_name}, {title}" if title else self.full_name
-
 
 class UserRole(SQLModel, table=True):
     user_id: int = Field(foreign_key="staff_user.id", primary_key=True)

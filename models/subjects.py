@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 class SubjectType(StrEnum):
     GRANT_APPLICATION = "grant_application"
     STAFF_USER = "staff_user"  # invitations and password resets
+    PRINT_BATCH = "print_batch"  # the post room's confirmation of a posting
 
 
 class AboutSubject(SQLModel):

@@ -13,7 +13,7 @@ from models.types import UTCDateTime, utcnow
 class TaskKind(StrEnum):
     HANDLE = "handle"  # prepare a proposal (a handler)
     DECIDE = "decide"  # accept or return the proposal (a decider who did not propose it)
-    DELIVER = "deliver"  # the decision e-mail could not be sent: send it again or post it (a handler)
+    DELIVER = "deliver"  # the decision could not be served (e-mail refused, letter incomplete): try again or post it
 
 
 class TaskStatus(StrEnum):
@@ -59,6 +59,7 @@ class Task(AboutSubject, table=True):
     arrived_at: datetime = Field(sa_type=UTCDateTime, index=True)
     due_on: date | None = None
     note: str | None = Field(default=None, max_length=2000)
+    detail: str | None = Field(default=None, max_length=2000)  # e.g. which fact a decision letter lacks
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

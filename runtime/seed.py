@@ -44,14 +44,10 @@ DEMO_STAFF = [
     ("coordinator@e.example", "Kaisa Coordinator", "E", [Role.COORDINATOR, Role.HANDLER]),
     ("admin@e.example", "Aki Admin", "E", [Role.ADMIN]),
 ]
-# How decision letters name the demo presenters' and deciders' offices.
+# How decision letters name the demo presenters' and deciders' offices (a letter without them is not made).
 DEMO_TITLES = {
-    "handler@e.example": {"fi": "yritysneuvoja", "sv": "företagsrådgivare", "en": "business adviser"},
-    "decider@e.example": {
-        "fi": "elinkeinojohtaja",
-        "sv": "näringslivsdirektör",
-        "en": "Director of Economic Development",
-    },
+    Role.HANDLER: {"fi": "yritysneuvoja", "sv": "företagsrådgivare", "en": "business adviser"},
+    Role.DECIDER: {"fi": "elinkeinojohtaja", "sv": "näringslivsdirektör", "en": "Director of Economic Development"},
 }
 
 
@@ -78,13 +74,21 @@ def seed_reference_data(session: Session) -> None:
 
 
 def create_user(
-    session: Session, *, email: str, full_name: str, organisation: str, roles: list[Role], password: str
+    session: Session,
+    *,
+    email: str,
+    full_name: str,
+    organisation: str,
+    roles: list[Role],
+    password: str,
+    titles: dict[str, str] | None = None,
 ) -> User:
     user = User(
         email=email.lower(),
         full_name=full_name,
         organisation_code=organisation,
         password_hash=password_hash.hash(password),
+        titles=titles or {},
     )
     session.add(user)
     session.flush()
@@ -100,8 +104,9 @@ def seed_demo_staff(session: Session) -> list[tuple[str, str]]:
     for email, name, org, roles in DEMO_STAFF:
         if session.exec(select(User).where(User.email == email)).first() is None:
             password = secrets.token_urlsafe(12)
-            user = create_user(session, email=email, full_name=name, organisation=org, roles=roles, password=password)
-            user.titles = DEMO_TITLES.get(email, {})
-            session.add(user)
+            titles = next((DEMO_TITLES[role] for role in (Role.DECIDER, Role.HANDLER) if role in roles), None)
+            create_user(
+                session, email=email, full_name=name, organisation=org, roles=roles, password=password, titles=titles
+            )
             created.append((email, password))
     return created

@@ -19,7 +19,9 @@ from models.types import utcnow
 from web.services import staff_users
 from web.services.password_links import link_url
 
-app = typer.Typer(help="Staff accounts: create, set roles, deactivate, reset a password.", no_args_is_help=True)
+app = typer.Typer(
+    help="Staff accounts: create, set roles and letter titles, deactivate, reset a password.", no_args_is_help=True
+)
 
 RoleOption = Annotated[
     list[str], typer.Option("--role", help=f"one of {', '.join(staff_users.ROLES)}; repeat for several")
@@ -129,3 +131,23 @@ def reset(
             _fail(f"{user.email}: {refused.reason}")
         typer.echo(f"{user.email}: reset link e-mailed, valid {settings.password_reset_link_hours} hours, once:")
         typer.echo(link_url(settings.public_base_url, token))
+
+
+@app.command("set-titles")
+def set_titles(
+    email: Annotated[str, typer.Argument()],
+    fi: Annotated[str, typer.Option("--fi", help="the office in Finnish, e.g. elinkeinojohtaja")] = "",
+    sv: Annotated[str, typer.Option("--sv", help="in Swedish, e.g. näringslivsdirektör")] = "",
+    en: Annotated[str, typer.Option("--en", help="in English, e.g. Director of Economic Development")] = "",
+    phone: Annotated[str, typer.Option(help="the phone number letters may give")] = "",
+) -> None:
+    """Set how decision letters name the person (their office per language) and their phone; replaces both."""
+    with _database() as (session, _settings):
+        user = _user(session, email)
+        details = staff_users.LetterDetails.typed(title_fi=fi, title_sv=sv, title_en=en, phone=phone)
+        try:
+            staff_users.save_letter_details(session, user=user, details=details, operator=CLI)
+        except staff_users.AccountRefused as refused:
+            _fail(f"{refused.field}: {refused.reason}")
+        titles = ", ".join(f"{language}={title}" for language, title in user.titles.items()) or "no titles"
+        typer.echo(f"{user.email}: {titles}; phone {user.phone or '-'}")

@@ -100,6 +100,7 @@ def build_worker(
             delivery.send_decision_email,
             print_batches.claim_letters,
             print_batches.render_print_batch,
+            print_batches.record_posting,
             mail.send_queued_email,
         ],
         activity_executor=executor,

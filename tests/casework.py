@@ -17,6 +17,7 @@ from models.tasks import Task
 from runtime.seed import create_user, seed_reference_data
 from tests.factories import application
 from tests.support import IN_2020_WINDOW, TEST_SECRET
+from tests.workflow_helpers import TITLES
 from web.services.intake import submit_application
 
 PASSWORD = "casework-test-password"
@@ -46,6 +47,7 @@ def seed_people(db: Database) -> dict[str, int]:
                 organisation=org,
                 roles=roles,
                 password=PASSWORD,
+                titles=TITLES,
             ).id
             or 0
             for key, (email, org, roles) in PEOPLE.items()

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -12,7 +13,7 @@ from sqlmodel import select
 
 from core.db import Database
 from core.settings import Settings
-from models.grants.payloads import Actor
+from models.actors import Actor
 from models.grants.programme import Programme
 from models.staff import Role
 from models.tasks import Task
@@ -21,7 +22,7 @@ from tests.background_worker import worker_thread
 from tests.factories import application
 from tests.support import IN_2020_WINDOW, make_settings
 from tests.web_helpers import sign_in
-from tests.workflow_helpers import STAFF, seed_staff
+from tests.workflow_helpers import STAFF, TITLES, seed_staff
 from web.app import create_app
 
 PASSWORD = "workflow-test-password"
@@ -32,7 +33,18 @@ EXTRA_STAFF = {
     # Coordinates for the TE Office, which does not process the grant: sees none of its cases.
     "te_coordinator": ("tiina@te.example", "TE", [Role.COORDINATOR]),
     "finance": ("fiia@e.example", "E", [Role.FINANCE]),
+    "admin": ("akseli@e.example", "E", [Role.ADMIN]),
 }
+
+
+@dataclass
+class DeskClock:
+    """The web app's clock: a fixed moment that a test may move on (the workflows keep real time)."""
+
+    now: datetime = IN_2020_WINDOW
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @dataclass
@@ -42,6 +54,7 @@ class Desk:
     staff: dict[str, Actor]
     emails: dict[str, str]
     settings: Settings
+    clock: DeskClock
 
     def sign_in_as(self, who: str) -> None:
         self.client.cookies.clear()
@@ -66,7 +79,13 @@ def open_desk(
     with sqlite_db.session() as session:
         for key, (email, org, roles) in EXTRA_STAFF.items():
             user = create_user(
-                session, email=email, full_name=key.title(), organisation=org, roles=roles, password=PASSWORD
+                session,
+                email=email,
+                full_name=key.title(),
+                organisation=org,
+                roles=roles,
+                password=PASSWORD,
+                titles=TITLES,
             )
             staff[key] = Actor(
                 user_id=user.id or 0, name=key.title(), organisation_code=org, roles=[str(r) for r in roles]
@@ -81,10 +100,11 @@ def open_desk(
         mail_dir=tmp_path / "mail",
     )
     with worker_thread(settings, sqlite_db, programmes, tmp_path / "mail"):
-        app = create_app(settings, db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
+        clock = DeskClock()
+        app = create_app(settings, db=sqlite_db, programmes=programmes, clock=clock)
         # English pages, so the tests can read the validators' messages as written.
         with TestClient(app, headers={"Accept-Language": "en"}) as client:
-            yield Desk(client=client, db=sqlite_db, staff=staff, emails=emails, settings=settings)
+            yield Desk(client=client, db=sqlite_db, staff=staff, emails=emails, settings=settings, clock=clock)
 
 
 def wait_until(check, seconds: float = 15):

@@ -12,9 +12,9 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from models.actors import Actor
 from models.grants.decisions import Outcome
 from models.grants.payloads import (
-    Actor,
     ApplicationRef,
     AssessApplicationInput,
     AssessmentOutcome,
@@ -30,12 +30,13 @@ from models.grants.payloads import (
     ReturnProposalInput,
     StageUpdateInput,
 )
-from models.serving.payloads import ClaimedLetters, PrintBatchDone, PrintBatchRef, Served
+from models.serving.payloads import ClaimedLetters, PrintBatchDone, PrintBatchRef, RecordPostingInput, Served
 from models.staff import Role
 from models.time_limits import Channel
 
 HANDLER = Actor(user_id=1, name="Hanna", organisation_code="E", roles=[Role.HANDLER])
 DECIDER = Actor(user_id=2, name="Tuula", organisation_code="E", roles=[Role.DECIDER])
+COORDINATOR = Actor(user_id=3, name="Kaija", organisation_code="E", roles=[Role.COORDINATOR])
 
 
 class StandIns:
@@ -44,11 +45,14 @@ class StandIns:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.fail: set[str] = set()  # these fail for good (non-retryable), as a bank's refusal would
+        self.fail_as: dict[str, tuple[str, str]] = {}  # these fail for good with this (error type, message)
         self.hold: dict[str, asyncio.Event] = {}  # these wait until the test lets them go on
         self.tasks: list[OpenTaskInput] = []
         self._called: dict[str, asyncio.Event] = {}
         self.channel = "email"  # how the decision is served: "email" (the applicant consented) or "letter"
         self.waiting_letters: list[str] = []  # serving workflows whose letters a print batch claims
+        # A batch made before the post room confirmed postings was dated when made; now it is None until confirmed.
+        self.batch_dated_on: date | None = None
 
     async def called(self, name: str, seconds: float = 10) -> None:
         """Returns once the activity has been called."""
@@ -65,6 +69,9 @@ class StandIns:
             await self.hold[name].wait()
         if name in self.fail:
             raise ApplicationError(f"{name} refused", type="Refused", non_retryable=True)
+        if name in self.fail_as:
+            kind, message = self.fail_as[name]
+            raise ApplicationError(message, type=kind, non_retryable=True)
 
     @activity.defn(name="record_receipt")
     async def record_receipt(self, ref: ApplicationRef) -> None:
@@ -149,13 +156,21 @@ class StandIns:
     async def claim_letters(self, ref: PrintBatchRef) -> ClaimedLetters:
         await self._do("claim_letters")
         return ClaimedLetters(
-            letters=len(self.waiting_letters), posted_on=date(2020, 6, 1), serving_workflow_ids=self.waiting_letters
+            letters=len(self.waiting_letters),
+            posted_on=self.batch_dated_on,
+            made_on=date(2020, 6, 1),
+            serving_workflow_ids=self.waiting_letters,
         )
 
     @activity.defn(name="render_print_batch")
     async def render_print_batch(self, ref: PrintBatchRef) -> PrintBatchDone:
         await self._do("render_print_batch")
-        return PrintBatchDone(letters=len(self.waiting_letters), document_id=1, posted_on=date(2020, 6, 1))
+        return PrintBatchDone(letters=len(self.waiting_letters), document_id=1, posted_on=self.batch_dated_on)
+
+    @activity.defn(name="record_posting")
+    async def record_posting(self, request: RecordPostingInput) -> PrintBatchDone:
+        await self._do("record_posting")
+        return PrintBatchDone(letters=len(self.waiting_letters), document_id=1, posted_on=request.posted_on)
 
     def all(self) -> list[Any]:
         return [
@@ -179,4 +194,5 @@ class StandIns:
             self.send_decision_email,
             self.claim_letters,
             self.render_print_batch,
+            self.record_posting,
         ]

@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from email import policy
@@ -12,13 +12,14 @@ from pathlib import Path
 
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 
 from core.db import Database
 from core.mail import FileMailer, Mailer
 from core.settings import Settings
+from models.actors import Actor
 from models.grants.application_form import ApplicationForm
-from models.grants.payloads import Actor, GrantApplicationInput, ProcessingState
+from models.grants.payloads import GrantApplicationInput, ProcessingState
 from models.grants.programme import Programme
 from models.staff import Role
 from models.tasks import ACTIVE_STATUSES, Task
@@ -38,6 +39,10 @@ STAFF = {
 }
 
 
+# Decision letters name the presenter's and the decider's office in the applicant's language.
+TITLES = {"fi": "yritysneuvoja", "sv": "företagsrådgivare", "en": "business adviser"}
+
+
 def seed_staff(db: Database) -> dict[str, Actor]:
     actors = {}
     with db.session() as session:
@@ -50,6 +55,7 @@ def seed_staff(db: Database) -> dict[str, Actor]:
                 organisation=org,
                 roles=roles,
                 password="workflow-test-password",
+                titles=TITLES,
             )
             actors[key] = Actor(
                 user_id=user.id or 0, name=key.title(), organisation_code=org, roles=[str(r) for r in roles]
@@ -169,3 +175,24 @@ def body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
     return str(part.get_content())
+
+
+async def until_accepted(update: Callable[[], Awaitable[object]], tries: int = 100) -> None:
+    """An update whose validator refuses until the workflow has reached the point it waits at: ask again shortly
+    (the activity a test saw called has not yet returned to the workflow)."""
+    for _ in range(tries):
+        try:
+            await update()
+            return
+        except WorkflowUpdateFailedError:
+            await asyncio.sleep(0.05)
+    raise AssertionError("the update was never accepted")
+
+
+async def until_called(stand_ins_calls: list[str], name: str, times: int, tries: int = 200) -> None:
+    """Waits until an activity has been called `times` times."""
+    for _ in range(tries):
+        if stand_ins_calls.count(name) >= times:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{name} was not called {times} times")

@@ -18,6 +18,7 @@ from models.documents import Document, DocumentKind
 from models.grants.applications import Application
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
+from models.serving.print_batches import PrintBatch
 from models.staff import Role, User
 from models.tasks import Task
 from web.deps import ProgrammesDep, SessionDep, StaffDep
@@ -106,6 +107,14 @@ def scoped_document(document_id: RowId, scope: ScopeDep, session: SessionDep) ->
     return document
 
 
+def scoped_print_batch(batch_id: RowId, scope: ScopeDep, session: SessionDep) -> PrintBatch:
+    """A print batch of a programme the user's organisation processes, for its coordinators."""
+    batch = session.get(PrintBatch, batch_id)
+    if batch is None or not scope.covers(batch.programme_code) or not scope.user.has_any(Role.COORDINATOR):
+        raise _not_found()
+    return batch
+
+
 def managed_user(user_id: RowId, admin: StaffDep, session: SessionDep) -> User:
     """A staff account this administrator may manage: one of their own organisation's (the role is the route's)."""
     user = session.get(User, user_id)
@@ -118,4 +127,5 @@ ScopedApplication = Annotated[Application, Depends(scoped_application)]
 ScopedTask = Annotated[Task, Depends(scoped_task)]
 ScopedAttachment = Annotated[Attachment, Depends(scoped_attachment)]
 ScopedDocument = Annotated[Document, Depends(scoped_document)]
+ScopedPrintBatch = Annotated[PrintBatch, Depends(scoped_print_batch)]
 ManagedUser = Annotated[User, Depends(managed_user)]

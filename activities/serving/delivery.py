@@ -56,12 +56,15 @@ class DeliveryActivities:
         """The decision waits for the post room's next print batch, which dates it and tells the workflow."""
         with self._db.session() as session:
             decision = self._decision(session, ref.application_id)
-            if decision.channel is None or decision.serving_workflow_id is None:
+            if decision.letter_held is not None:  # set aside by a batch; a handler has seen to what it lacked
+                decision.letter_held, decision.print_batch_id = None, None
+                session.add(decision)
+            if decision.channel != Channel.LETTER or decision.serving_workflow_id is None:
                 decision.channel = Channel.LETTER
                 decision.serving_workflow_id = activity.info().workflow_id
                 session.add(decision)
                 add_timeline_event(session, ref.application_id, "decision_to_post")
-                session.commit()
+            session.commit()
 
     @activity.defn(name="send_decision_email")
     async def send_decision_email(self, ref: ApplicationRef) -> Served:

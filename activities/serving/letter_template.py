@@ -15,6 +15,7 @@ from core.i18n import babel_locale, formatting_gettext
 from core.settings import PROJECT_ROOT
 from models.grants.decision_texts import in_language, paragraphs_in
 from models.grants.programme import HELSINKI, Programme
+from models.text_language import written_in
 
 _env = Environment(
     loader=FileSystemLoader(PROJECT_ROOT / "templates" / "documents"),
@@ -31,6 +32,17 @@ def mask_iban(iban: str) -> str:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """A presenter or decider: the letter names them with their office in its own language."""
+
+    name: str
+    titles: dict[str, str]
+
+    def signature(self, language: str) -> str:
+        return f"{self.name}, {self.titles[language]}"
+
+
+@dataclass(frozen=True)
 class LetterFacts:
     """Everything a decision letter says, gathered by the activity that renders it."""
 
@@ -43,17 +55,19 @@ class LetterFacts:
     justification: str
     reasons: list[str]
     checks: dict[str, dict[str, str]]
-    presenter: str
-    decider: str
+    presenter: Signatory
+    decider: Signatory
     reference: str
     applicant_name: str
     business_name: str
     business_id: str | None
     iban: str
     channel: str
-    dispatched_on: date
-    deemed_received_on: date
-    last_day: date
+    # None in a printed letter until the post room confirms the day it left: the letter then states how
+    # the time limit counts from the posting day instead of the days themselves.
+    dispatched_on: date | None
+    deemed_received_on: date | None
+    last_day: date | None
     # The recipient block printed in the envelope's window: name, street, postcode and town, country.
     address_lines: tuple[str, ...] = ()
 
@@ -112,8 +126,15 @@ def missing_facts(facts: LetterFacts) -> list[str]:
         for code in facts.reasons:
             detail = facts.checks.get(code, {})
             missing += [f"{code}: {key}" for key in FIGURES_OF_REASON.get(code, ()) if key not in detail]
+    for role, person in (("decider", facts.decider), ("presenter", facts.presenter)):
+        if not person.titles.get(language):
+            missing.append(f"the {role} {person.name}'s title in {language}")
+    if facts.justification and not written_in(facts.justification, language):
+        missing.append(f"a justification written in {language}")
     if facts.channel == "letter" and len(facts.address_lines) < 3:
         missing.append("the recipient's postal address")
+    if facts.channel == "email" and facts.dispatched_on is None:
+        missing.append("the day the e-mail is sent")
     return missing
 
 
@@ -148,6 +169,8 @@ def letter_html(facts: LetterFacts) -> str:
         "euros": euros,
         "percent": percent,
         "decided_on": facts.decided_at.astimezone(HELSINKI).date(),
+        "decider": facts.decider.signature(facts.language),
+        "presenter": facts.presenter.signature(facts.language),
         "masked_iban": mask_iban(facts.iban),
         "grantor": facts.programme.grantor_in(facts.language),
         "title": facts.programme.title_in(facts.language),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from activities.errors import MissingLetterFact
-from activities.serving.letter_template import LetterFacts, address_lines
+from activities.serving.letter_template import LetterFacts, Signatory, address_lines
 from core.storage import FileStore
 from models.documents import Document, DocumentKind
 from models.grants.applications import Application, AssessmentRecord
@@ -19,8 +19,9 @@ LETTER = DocumentKind.DECISION_LETTER
 
 
 def letter_facts(
-    session: Session, decision: Decision, programme: Programme, channel: Channel, dispatched_on: date
+    session: Session, decision: Decision, programme: Programme, channel: Channel, dispatched_on: date | None
 ) -> LetterFacts:
+    """What the letter states; `dispatched_on` None for a printed letter whose posting day is not yet known."""
     application = session.get(Application, decision.application_id)
     assert application is not None
     assessment = session.exec(
@@ -29,7 +30,7 @@ def letter_facts(
         .order_by(col(AssessmentRecord.round).desc())
     ).first()
     checks = {c["code"]: c.get("detail", {}) for c in (assessment.result["checks"] if assessment else [])}
-    received = deemed_received_on(dispatched_on, channel, programme)
+    received = None if dispatched_on is None else deemed_received_on(dispatched_on, channel, programme)
     return LetterFacts(
         language=application.language,
         programme=programme,
@@ -40,8 +41,8 @@ def letter_facts(
         justification=decision.justification,
         reasons=list(decision.reasons),
         checks=checks,
-        presenter=_signature(session, decision.presenter_id, application.language),
-        decider=_signature(session, decision.decider_id, application.language),
+        presenter=_signatory(session, decision.presenter_id),
+        decider=_signatory(session, decision.decider_id),
         reference=application.reference or "",
         applicant_name=application.applicant_name,
         business_name=application.business_name,
@@ -50,7 +51,7 @@ def letter_facts(
         channel=channel,
         dispatched_on=dispatched_on,
         deemed_received_on=received,
-        last_day=rectification_last_day(received, programme),
+        last_day=None if received is None else rectification_last_day(received, programme),
         address_lines=address_lines(
             application.applicant_name, application.form["applicant"].get("address"), application.language
         ),
@@ -95,15 +96,19 @@ def archive(
 
 def record_service(session: Session, decision: Decision, facts: LetterFacts, sent_at: datetime) -> None:
     """The decision row says when and how it was served, and so when the rectification period ends."""
+    if facts.dispatched_on is None:
+        raise ValueError(f"decision {decision.number}: an undated letter serves nothing")
     decision.channel = facts.channel
     decision.sent_at = sent_at
+    decision.dispatched_on = facts.dispatched_on
+    decision.letter_held = None
     decision.deemed_received_on = facts.deemed_received_on
     decision.rectification_last_day = facts.last_day
     session.add(decision)
 
 
-def _signature(session: Session, user_id: int, language: str) -> str:
+def _signatory(session: Session, user_id: int) -> Signatory:
     user = session.get(User, user_id)
     if user is None:
         raise MissingLetterFact(f"staff user {user_id} named in the decision does not exist")
-    return user.signature(language)
+    return Signatory(name=user.full_name, titles=dict(user.titles))

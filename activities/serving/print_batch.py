@@ -1,17 +1,21 @@
 """The post room's print batch: claim the waiting letters, render them on the worker's PDF pool, archive, date.
 
 Claiming is one conditional UPDATE, so two batches made at the same moment never take the same
-letter. Rendering is idempotent: a retried activity finds the letters and the batch archived and
-returns what it made the first time.
+letter; a letter that would lack a fact it must state is set aside there, with its reason, and the
+others go on. The batch is printed undated; the letters are dated only when the post room confirms
+the day they left (`record_posting`), since that day starts the rectification period. Every step is
+idempotent: a retried activity finds what the first attempt stored and returns it.
 """
 
 import asyncio
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 from temporalio import activity
 
+from activities.errors import MissingLetterFact
 from activities.grants.records import add_timeline_event
 from activities.heartbeat import heartbeating
 from activities.serving.letter_template import letter_html
@@ -19,12 +23,13 @@ from activities.serving.letters import LETTER, archive, letter_facts, record_ser
 from core.db import Database
 from core.pdf import render_in_pool, render_pdf_batch
 from core.storage import FileStore
-from models.audit import audit
+from models.audit import audit, audit_subject
 from models.documents import DocumentKind
 from models.grants.decisions import Decision
 from models.grants.programme import Programme
-from models.serving.payloads import ClaimedLetters, PrintBatchDone, PrintBatchRef
+from models.serving.payloads import ClaimedLetters, HeldLetter, PrintBatchDone, PrintBatchRef, RecordPostingInput
 from models.serving.print_batches import PrintBatch, PrintBatchStatus
+from models.subjects import SubjectType
 from models.time_limits import Channel
 from models.types import utcnow
 
@@ -47,24 +52,56 @@ class PrintBatchActivities:
                     col(Decision.channel) == Channel.LETTER,
                     col(Decision.sent_at).is_(None),
                     col(Decision.print_batch_id).is_(None),
+                    col(Decision.letter_held).is_(None),
                 )
                 .values(print_batch_id=batch.id)
                 .execution_options(synchronize_session=False)
             )
+            self._set_aside_incomplete(session, batch)
             claimed = self._letters(session, batch)
-            if not claimed:
+            if not claimed and batch.status == PrintBatchStatus.PREPARING:
                 batch.status = PrintBatchStatus.EMPTY
                 session.add(batch)
+            held = [
+                HeldLetter(serving_workflow_id=d.serving_workflow_id, reason=d.letter_held or "")
+                for d in self._held(session, batch)
+                if d.serving_workflow_id
+            ]
             session.commit()
             return ClaimedLetters(
                 letters=len(claimed),
                 posted_on=batch.posted_on,
+                made_on=batch.made_on,
                 serving_workflow_ids=[d.serving_workflow_id for d in claimed if d.serving_workflow_id],
+                held=held,
             )
+
+    def _set_aside_incomplete(self, session: Session, batch: PrintBatch) -> None:
+        """A letter that cannot be made must not hold back the others: it stays with this batch, marked held."""
+        programme = self._programmes[batch.programme_code]
+        for decision in self._letters(session, batch):
+            try:
+                letter_html(letter_facts(session, decision, programme, Channel.LETTER, batch.posted_on))
+            except MissingLetterFact as missing:
+                decision.letter_held = str(missing)[:2000]
+                session.add(decision)
+                audit(
+                    session,
+                    action="letter_held",
+                    application_id=decision.application_id,
+                    number=decision.number,
+                    print_batch=batch.id,
+                    reason=decision.letter_held,
+                )
+        session.flush()
 
     @activity.defn(name="render_print_batch")
     async def render_print_batch(self, ref: PrintBatchRef) -> PrintBatchDone:
-        """Each letter dated as posted on the batch's day (deemed received on the 7th day), then one PDF of all."""
+        """One PDF of all the letters, undated until the post room confirms the posting day.
+
+        A batch made before postings were confirmed has its day already (`posted_on`): its letters are
+        dated and served here, as they were then.
+        """
         async with heartbeating():
             done, htmls = await asyncio.to_thread(self._letters_to_render, ref)
             if done is not None:
@@ -73,54 +110,45 @@ class PrintBatchActivities:
             joined = await asyncio.get_running_loop().run_in_executor(self._pool, render_pdf_batch, htmls)
             return await asyncio.to_thread(self._finish, ref, letters, joined)
 
+    @activity.defn(name="record_posting")
+    async def record_posting(self, request: RecordPostingInput) -> PrintBatchDone:
+        """The letters left on `posted_on`: each is dated, archived as sent and its decision served that day."""
+        async with heartbeating():
+            ref = PrintBatchRef(print_batch_id=request.print_batch_id)
+            done, htmls = await asyncio.to_thread(self._letters_to_date, ref, request.posted_on)
+            if done is not None:
+                return done
+            letters = [await render_in_pool(self._pool, html) for html in htmls]
+            return await asyncio.to_thread(self._record_posting, request, letters)
+
     def _letters_to_render(self, ref: PrintBatchRef) -> tuple[PrintBatchDone | None, list[str]]:
         with self._db.session() as session:
             batch = self._batch(session, ref)
             if batch.status != PrintBatchStatus.PREPARING:
-                return PrintBatchDone(
-                    letters=batch.letters, document_id=batch.document_id, posted_on=batch.posted_on
-                ), []
-            programme = self._programmes[batch.programme_code]
-            htmls = [
-                letter_html(letter_facts(session, decision, programme, Channel.LETTER, batch.posted_on))
-                for decision in self._letters(session, batch)
-            ]
-            return None, htmls
+                return self._done(batch), []
+            return None, self._htmls(session, batch, batch.posted_on)
+
+    def _letters_to_date(self, ref: PrintBatchRef, posted_on: date) -> tuple[PrintBatchDone | None, list[str]]:
+        with self._db.session() as session:
+            batch = self._batch(session, ref)
+            if batch.status == PrintBatchStatus.POSTED:
+                return self._done(batch), []
+            return None, self._htmls(session, batch, posted_on)
+
+    def _htmls(self, session: Session, batch: PrintBatch, posted_on: date | None) -> list[str]:
+        programme = self._programmes[batch.programme_code]
+        return [
+            letter_html(letter_facts(session, decision, programme, Channel.LETTER, posted_on))
+            for decision in self._letters(session, batch)
+        ]
 
     def _finish(self, ref: PrintBatchRef, letters: list[bytes], joined: bytes) -> PrintBatchDone:
-        """Archives the letters and the batch and dates every decision as posted, in one transaction."""
+        """Archives the batch (and, for a batch dated when made, serves its letters), in one transaction."""
         with self._db.session() as session:
             batch = self._batch(session, ref)
             if batch.status != PrintBatchStatus.PREPARING:
-                return PrintBatchDone(letters=batch.letters, document_id=batch.document_id, posted_on=batch.posted_on)
+                return self._done(batch)
             programme = self._programmes[batch.programme_code]
-            decisions = self._letters(session, batch)
-            now = utcnow()
-            for decision, pdf in zip(decisions, letters, strict=True):
-                facts = letter_facts(session, decision, programme, Channel.LETTER, batch.posted_on)
-                if stored_letter(session, decision.id or 0, batch.posted_on) is None:
-                    archive(
-                        session,
-                        self._store,
-                        pdf=pdf,
-                        kind=LETTER,
-                        version=batch.posted_on.isoformat(),
-                        language=facts.language,
-                        programme_code=programme.code,
-                        decision=decision,
-                    )
-                record_service(session, decision, facts, now)
-                add_timeline_event(
-                    session, decision.application_id, f"decision_sent:{batch.posted_on}", "decision_sent"
-                )
-                audit(
-                    session,
-                    action="decision_posted",
-                    application_id=decision.application_id,
-                    actor_id=batch.created_by,
-                    number=decision.number,
-                    print_batch=batch.id,
-                )
             document = archive(
                 session,
                 self._store,
@@ -130,11 +158,70 @@ class PrintBatchActivities:
                 language="fi",
                 programme_code=programme.code,
             )
-            batch.status, batch.letters, batch.document_id = PrintBatchStatus.READY, len(decisions), document.id
+            batch.letters, batch.document_id = len(letters), document.id
+            if batch.posted_on is None:
+                batch.status = PrintBatchStatus.PRINTED
+            else:
+                self._serve_letters(session, batch, batch.posted_on, letters)
             session.add(batch)
             session.commit()
-            activity.logger.info("print batch %s ready: %s letters", batch.id, len(decisions))
-            return PrintBatchDone(letters=len(decisions), document_id=document.id, posted_on=batch.posted_on)
+            activity.logger.info("print batch %s %s: %s letters", batch.id, batch.status, len(letters))
+            return self._done(batch)
+
+    def _record_posting(self, request: RecordPostingInput, letters: list[bytes]) -> PrintBatchDone:
+        with self._db.session() as session:
+            batch = self._batch(session, PrintBatchRef(print_batch_id=request.print_batch_id))
+            if batch.status == PrintBatchStatus.POSTED:
+                return self._done(batch)
+            batch.posted_on, batch.posting_confirmed_by = request.posted_on, request.confirmed_by
+            batch.posting_confirmed_at = utcnow()
+            self._serve_letters(session, batch, request.posted_on, letters)
+            session.add(batch)
+            audit_subject(
+                session,
+                action="print_batch_posted",
+                subject_type=SubjectType.PRINT_BATCH,
+                subject_id=batch.id or 0,
+                actor_id=request.confirmed_by,
+                posted_on=request.posted_on.isoformat(),
+                letters=len(letters),
+            )
+            session.commit()
+            activity.logger.info("print batch %s posted on %s", batch.id, request.posted_on)
+            return self._done(batch)
+
+    def _serve_letters(self, session: Session, batch: PrintBatch, posted_on: date, letters: list[bytes]) -> None:
+        """Each letter, dated as posted on `posted_on`, archived as sent; its decision served that day."""
+        programme = self._programmes[batch.programme_code]
+        now = utcnow()
+        for decision, pdf in zip(self._letters(session, batch), letters, strict=True):
+            facts = letter_facts(session, decision, programme, Channel.LETTER, posted_on)
+            if stored_letter(session, decision.id or 0, posted_on) is None:
+                archive(
+                    session,
+                    self._store,
+                    pdf=pdf,
+                    kind=LETTER,
+                    version=posted_on.isoformat(),
+                    language=facts.language,
+                    programme_code=programme.code,
+                    decision=decision,
+                )
+            record_service(session, decision, facts, now)
+            add_timeline_event(session, decision.application_id, f"decision_sent:{posted_on}", "decision_sent")
+            audit(
+                session,
+                action="decision_posted",
+                application_id=decision.application_id,
+                actor_id=batch.posting_confirmed_by or batch.created_by,
+                number=decision.number,
+                print_batch=batch.id,
+            )
+        batch.status = PrintBatchStatus.POSTED
+
+    @staticmethod
+    def _done(batch: PrintBatch) -> PrintBatchDone:
+        return PrintBatchDone(letters=batch.letters, document_id=batch.document_id, posted_on=batch.posted_on)
 
     @staticmethod
     def _batch(session: Session, ref: PrintBatchRef) -> PrintBatch:
@@ -145,6 +232,21 @@ class PrintBatchActivities:
 
     @staticmethod
     def _letters(session: Session, batch: PrintBatch) -> list[Decision]:
+        """The batch's letters to print: those it claimed and did not set aside."""
         return list(
-            session.exec(select(Decision).where(Decision.print_batch_id == batch.id).order_by(col(Decision.id))).all()
+            session.exec(
+                select(Decision)
+                .where(Decision.print_batch_id == batch.id, col(Decision.letter_held).is_(None))
+                .order_by(col(Decision.id))
+            ).all()
+        )
+
+    @staticmethod
+    def _held(session: Session, batch: PrintBatch) -> list[Decision]:
+        return list(
+            session.exec(
+                select(Decision)
+                .where(Decision.print_batch_id == batch.id, col(Decision.letter_held).is_not(None))
+                .order_by(col(Decision.id))
+            ).all()
         )

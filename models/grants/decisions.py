@@ -58,12 +58,17 @@ class Decision(SQLModel, table=True):
     # How and when the decision was served: the rectification period counts from these.
     channel: str | None = Field(default=None, max_length=10)  # email | letter
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The day it left: an e-mail's sending day, a letter's posting day as the post room confirmed it.
+    dispatched_on: date | None = None
     deemed_received_on: date | None = None
     rectification_last_day: date | None = None
     # The workflow serving it (it waits for the post room's batch), and the batch that took its letter:
     # set by one conditional UPDATE, so two coordinators printing at once never print a letter twice.
     serving_workflow_id: str | None = Field(default=None, max_length=160)
     print_batch_id: int | None = Field(default=None, foreign_key="printbatch.id", index=True)
+    # Why the post room's batch set the letter aside (a fact it must state is missing); a handler's task
+    # decides what next, and until then no batch takes it.
+    letter_held: str | None = Field(default=None, max_length=2000)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, model_validator
 
+from models.actors import Actor
 from models.grants.applications import Stage
 from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
@@ -54,15 +55,6 @@ class GrantApplicationResult(BaseModel):
     served: Served | None = None
 
 
-class Actor(BaseModel):
-    """Who acts, as the web app authenticated them: the workflow checks roles and four eyes with it."""
-
-    user_id: int
-    name: str
-    organisation_code: str
-    roles: list[Role]
-
-
 class OpenTaskInput(BaseModel):
     key: str
     application_id: int
@@ -70,7 +62,8 @@ class OpenTaskInput(BaseModel):
     role: Role
     due_in_days: int | None = None
     assignee_id: int | None = None  # a returned proposal goes back to its handler
-    note: str | None = None
+    note: str | None = None  # why the task is there, as a code the task page words
+    detail: str | None = None  # what the person needs to know beyond the code (e.g. which fact a letter lacks)
 
 
 class CloseTaskInput(BaseModel):

@@ -4,6 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from models.actors import Actor
 from models.time_limits import Channel
 
 
@@ -26,17 +27,45 @@ class Posted(BaseModel):
     posted_on: date
 
 
+class LetterHeld(BaseModel):
+    """Signal from the print batch to a decision's serving workflow: its letter could not be made."""
+
+    print_batch_id: int
+    reason: str
+
+
+class HeldLetter(BaseModel):
+    serving_workflow_id: str
+    reason: str
+
+
 class PrintBatchRef(BaseModel):
     print_batch_id: int
 
 
 class ClaimedLetters(BaseModel):
     letters: int
-    posted_on: date
-    serving_workflow_ids: list[str]  # told by signal once the batch is ready
+    # Set only for batches made before the post room confirmed postings (dated as made): see PrintBatchWorkflow.
+    posted_on: date | None = None
+    made_on: date | None = None
+    serving_workflow_ids: list[str]  # told by signal once the letters are posted
+    held: list[HeldLetter] = []  # set aside: each one's serving workflow is told why
 
 
 class PrintBatchDone(BaseModel):
     letters: int
     document_id: int | None
+    posted_on: date | None = None
+
+
+class ConfirmPostingInput(BaseModel):
+    """The post room says on which day the batch's letters actually left."""
+
+    actor: Actor
     posted_on: date
+
+
+class RecordPostingInput(BaseModel):
+    print_batch_id: int
+    posted_on: date
+    confirmed_by: int

@@ -1,4 +1,4 @@
-"""The post room's print batch: the day's letters of one programme, in one PDF, posted together."""
+"""The post room's print batch: the waiting letters of one programme, in one PDF, posted together."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -10,14 +10,20 @@ from models.types import UTCDateTime, utcnow
 
 class PrintBatchStatus(StrEnum):
     PREPARING = "preparing"  # letters claimed, being rendered on the worker
-    READY = "ready"  # the PDF is in the archive; the letters count as posted on `posted_on`
+    PRINTED = "printed"  # the PDF is in the archive; waiting for the post room to say the day the letters left
+    POSTED = "posted"  # the post room confirmed `posted_on`: each letter is deemed received on the 7th day after it
     EMPTY = "empty"  # nothing was waiting (another batch took the letters first)
 
 
 class PrintBatch(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     programme_code: str = Field(index=True, max_length=80)
-    posted_on: date  # the day the letters go out; each is deemed received on the 7th day after it
+    made_on: date  # the Helsinki day the coordinator asked for it
+    # The day the letters actually left, as the post room confirms it (a separate step from making the
+    # batch: a batch made on Saturday may leave on Monday). Until then the letters are undated.
+    posted_on: date | None = None
+    posting_confirmed_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    posting_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default=PrintBatchStatus.PREPARING, max_length=20)
     letters: int = 0
     # The archived PDF (a Document of kind print_batch). No foreign key: documents point at decisions,

@@ -17,8 +17,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.db import Database
 from core.mail import SmtpMailer
+from models.actors import Actor
 from models.grants.decisions import Decision
-from models.grants.payloads import Actor, DecideInput, ProposeInput, RedeliverInput, Verdict
+from models.grants.payloads import DecideInput, ProposeInput, RedeliverInput, Verdict
 from models.grants.programme import Programme
 from models.tasks import Task
 from models.time_limits import Channel

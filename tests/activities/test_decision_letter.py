@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 import pytest
 from pypdf import PdfReader
 
-from activities.serving.letter_template import LetterFacts, address_lines, letter_html, mask_iban
+from activities.serving.letter_template import LetterFacts, Signatory, address_lines, letter_html, mask_iban
 from core.pdf import DOCUMENT_STATIC, ProjectFilesOnly, RefusedURL, render_in_pool, render_pdf
 from models.grants.programme import Programme
+from tests.workflow_helpers import TITLES
 
 
 def facts(programme: Programme, **changes: Any) -> LetterFacts:
@@ -28,8 +29,8 @@ def facts(programme: Programme, **changes: Any) -> LetterFacts:
         "justification": "Turnover fell less than required.",
         "reasons": ["TURNOVER_DROP"],
         "checks": {"TURNOVER_DROP": {"turnover_drop": "0.2240", "threshold": "0.30"}},
-        "presenter": "Hanna Handler",
-        "decider": "Tuula Decider",
+        "presenter": Signatory("Hanna Handler", dict(TITLES)),
+        "decider": Signatory("Tuula Decider", dict(TITLES)),
         "reference": "ESP-2020-000042",
         "applicant_name": "Maija Meikäläinen",
         "business_name": "Toiminimi Virtanen",
@@ -148,8 +149,8 @@ def test_nothing_named_in_the_letter_is_fetched_and_html_is_text(programme: Prog
         business_name=hostile,
         justification=hostile,
         reference=hostile,
-        presenter=hostile,
-        decider=hostile,
+        presenter=Signatory(hostile, {"en": hostile}),
+        decider=Signatory(hostile, {"en": hostile}),
         business_id=hostile,
         number=hostile,
     )

@@ -179,3 +179,39 @@ def test_a_letter_that_would_lack_a_required_fact_is_not_made(programme: Program
     )
     with pytest.raises(MissingLetterFact, match="contact title in sv"):
         letter_html(facts(no_swedish_contact, language="sv"))
+
+
+def test_a_letter_without_the_officials_titles_in_its_language_or_with_foreign_free_text_is_not_made(
+    programme: Programme,
+) -> None:
+    from activities.errors import MissingLetterFact
+    from activities.serving.letter_template import Signatory
+
+    untitled = Signatory("Tuula Decider", {"fi": "elinkeinojohtaja"})
+    with pytest.raises(MissingLetterFact, match="the decider Tuula Decider's title in sv"):
+        letter_html(facts(programme, language="sv", decider=untitled, justification=""))
+    finnish = "Hakemus hylätään, koska liikevaihto ei ole laskenut yli 30 prosenttia ja yritys on myös velkaa."
+    with pytest.raises(MissingLetterFact, match="justification written in sv"):
+        letter_html(facts(programme, language="sv", justification=finnish))
+    assert "Tuula Decider, elinkeinojohtaja" in letter_html(
+        facts(programme, language="fi", decider=untitled, justification=finnish)
+    )
+
+
+def test_a_printed_letter_before_its_posting_day_states_how_the_days_count_and_no_dates(programme: Programme) -> None:
+    from activities.errors import MissingLetterFact
+
+    undated = facts(
+        programme,
+        channel="letter",
+        dispatched_on=None,
+        deemed_received_on=None,
+        last_day=None,
+        address_lines=address_lines("Maija", {"street": "Tie 1", "postcode": "02100", "post_office": "Espoo"}, "en"),
+    )
+    text = unescape(re.sub(r"<[^>]+>", " ", letter_html(undated)))
+    assert "deemed received 7 days after the day it was posted (the date of the postmark)" in text
+    assert "within 14 days of that day" in text
+    assert "The last day for the request is" not in text and "Deemed received" not in text
+    with pytest.raises(MissingLetterFact, match="the day the e-mail is sent"):
+        letter_html(facts(programme, dispatched_on=None, deemed_received_on=None, last_day=None))

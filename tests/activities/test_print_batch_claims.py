@@ -64,7 +64,7 @@ def test_concurrent_batches_split_the_letters_between_them(
     letters_waiting(db, programme, staff["handler"].user_id, staff["decider"].user_id)
     with db.session() as session:
         batches = [
-            PrintBatch(programme_code=programme.code, posted_on=date(2020, 6, 1), created_by=staff["handler"].user_id)
+            PrintBatch(programme_code=programme.code, made_on=date(2020, 6, 1), created_by=staff["handler"].user_id)
             for _ in range(4)
         ]
         session.add_all(batches)

@@ -159,3 +159,23 @@ def test_an_unknown_account_is_exit_2(database: Database, command: list[str]) ->
     code, output = users(command[0], "nobody@e.example", *command[1:])
     assert code == 2
     assert "no staff account with the e-mail 'nobody@e.example'" in output
+
+
+def test_set_titles_names_the_office_decision_letters_give_and_refuses_a_bad_phone(database: Database) -> None:
+    users("create", "paatos@e.example", "--name", "Päivi Päättäjä", "--organisation", "E", "--role", "decider")
+
+    code, output = users(
+        "set-titles", "paatos@e.example", "--fi", "elinkeinojohtaja", "--sv", "näringslivsdirektör",
+        "--phone", "+358 9 816 1234",
+    )  # fmt: skip
+    bad_code, bad_output = users("set-titles", "paatos@e.example", "--fi", "x", "--phone", "soita")
+    missing_code, missing_output = users("set-titles", "nobody@e.example", "--fi", "x")
+
+    assert code == 0, output
+    assert "fi=elinkeinojohtaja, sv=näringslivsdirektör; phone +358 9 816 1234" in output
+    assert (bad_code, missing_code) == (2, 2)
+    assert "phone" in bad_output and "nobody@e.example" in missing_output
+    user, _, events = account(database, "paatos@e.example")
+    assert (user.titles, user.phone) == ({"fi": "elinkeinojohtaja", "sv": "näringslivsdirektör"}, "+358 9 816 1234")
+    changed = [e for e in events if e.action == "account_letter_details_changed"]
+    assert len(changed) == 1 and changed[0].actor_id is None and changed[0].detail["via"] == "cli"

@@ -10,7 +10,7 @@ import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from models.documents import Document, DocumentKind
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
 from models.grants.status_links import status_token
+from models.serving.print_batches import PrintBatch, PrintBatchStatus
 from models.staff import LinkPurpose, Role
 from models.subjects import SubjectType
 from models.tasks import Task, TaskKind, TaskStatus
@@ -107,6 +108,15 @@ def print_batch(p: Principal) -> str:
     if p.role not in CASE_ROLES:
         return FORBID
     return ALLOW if p.own and p.role == Role.COORDINATOR else HIDDEN
+
+
+def own_coordinators(p: Principal) -> str:
+    """The post room's batch in a path: coordinators only, and of an organisation processing its programme."""
+    if p.role is None:
+        return LOGIN
+    if p.role != Role.COORDINATOR:
+        return FORBID
+    return ALLOW if p.own else HIDDEN
 
 
 def decoders(p: Principal) -> str:
@@ -233,6 +243,9 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/users/{user_id}/roles": [
             Case(f"/staff/users/{ids['handler']}/roles", own_administrators, {"roles": ["handler"]})
         ],
+        "POST /staff/users/{user_id}/letters": [
+            Case(f"/staff/users/{ids['handler']}/letters", own_administrators, {"title_fi": "neuvoja"})
+        ],
         "POST /staff/users/{user_id}/reset": [Case(f"/staff/users/{ids['handler']}/reset", own_administrators, form)],
         "POST /staff/users/{user_id}/deactivate": [
             Case(f"/staff/users/{ids['handler']}/deactivate", own_administrators, form)
@@ -252,6 +265,9 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         ],
         "POST /staff/coordination/print-batch": [
             Case("/staff/coordination/print-batch", roles(Role.COORDINATOR), form)
+        ],
+        "POST /staff/coordination/print-batches/{batch_id}/posted": [
+            Case(f"/staff/coordination/print-batches/{ids['print_batch']}/posted", own_coordinators, {"posted_on": "x"})
         ],
         "POST /codec/decode": [
             Case("/codec/decode", decoders, {"payloads": []}, json=True, headers={"X-Namespace": "default"})
@@ -326,8 +342,16 @@ def fixture(
         }
         for row in rows.values():
             session.add(row)
+        batch = PrintBatch(
+            programme_code="sole-entrepreneur-2020",
+            made_on=date(2020, 5, 2),
+            status=PrintBatchStatus.PRINTED,
+            created_by=ids[str(Role.COORDINATOR)],
+        )
+        session.add(batch)
         session.commit()
         ids.update({name: row.id or 0 for name, row in rows.items()})
+        ids["print_batch"] = batch.id or 0
         _link, password_link = issue_link(
             session,
             user_id=ids["handler"],

@@ -115,7 +115,7 @@ def test_a_swedish_applicant_without_e_mail_consent_gets_a_wholly_swedish_letter
         return "Decisions waiting to be posted: 1." in coordinator.content()
 
     wait_until(waiting_for_post, seconds=30)
-    coordinator.get_by_role("button", name="Create today's print batch").click()
+    coordinator.get_by_role("button", name="Print the waiting letters").click()
 
     def batch_link() -> str | None:
         coordinator.goto(f"{site}/staff/coordination?lang=en")
@@ -124,9 +124,17 @@ def test_a_swedish_applicant_without_e_mail_consent_gets_a_wholly_swedish_letter
 
     batch = coordinator.request.get(f"{site}{wait_until(batch_link, seconds=30)}")
     batch_text = plain(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(batch.body())).pages))
+    # The letters left today (the day the form offers): the post room says so, and the letters are dated.
+    assert coordinator.get_by_label("The letters left on").input_value() == "2020-05-02"
+    coordinator.get_by_role("button", name="Confirm the posting").click()
+    coordinator.get_by_text("The posting day was recorded").wait_for()
 
-    # The applicant's own copy, from the status page.
-    form.goto(status_url)
+    # The applicant's own copy, from the status page, once the letters are dated.
+    def letter_on_status_page() -> bool:
+        form.goto(status_url)
+        return "/letter" in form.content()
+
+    wait_until(letter_on_status_page, seconds=30)
     letter = applicant.request.get(f"{status_url}/letter")
     assert letter.headers["content-type"] == "application/pdf"
     letter_text = plain(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.body())).pages))

@@ -3,8 +3,9 @@
 import io
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, date, datetime
 
+from httpx import Response
 from pypdf import PdfReader
 from sqlmodel import col, select
 
@@ -70,8 +71,8 @@ def test_emailed_decision_is_on_the_status_page_with_its_letter(desk: Desk) -> N
     assert desk.client.get(f"{status_url}x/letter").status_code == 404
 
 
-def ready_batch(desk: Desk) -> PrintBatch:
-    """The batch the worker made after the coordinator asked for it."""
+def printed_batch(desk: Desk) -> PrintBatch:
+    """The batch the worker printed after the coordinator asked for it."""
 
     def check() -> PrintBatch | None:
         with desk.db.session() as session:
@@ -79,6 +80,32 @@ def ready_batch(desk: Desk) -> PrintBatch:
             return batch if batch and batch.status != "preparing" else None
 
     return wait_until(check, seconds=30)
+
+
+def confirm_posting(desk: Desk, batch: PrintBatch, posted_on: date) -> Response:
+    return post(
+        desk,
+        "/staff/coordination",
+        f"/staff/coordination/print-batches/{batch.id}/posted",
+        {"posted_on": posted_on.isoformat()},
+    )
+
+
+def posted_batch(desk: Desk, batch_id: int | None) -> PrintBatch:
+    def check() -> PrintBatch | None:
+        with desk.db.session() as session:
+            batch = session.get(PrintBatch, batch_id)
+            return batch if batch and batch.status == "posted" else None
+
+    return wait_until(check, seconds=30)
+
+
+def pdf_text(desk: Desk, document_id: int | None) -> str:
+    content = desk.client.get(f"/staff/documents/{document_id}").content
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+SATURDAY, MONDAY = date(2020, 5, 2), date(2020, 5, 4)
 
 
 def test_without_email_consent_the_post_room_batch_serves_it(desk: Desk) -> None:
@@ -89,18 +116,80 @@ def test_without_email_consent_the_post_room_batch_serves_it(desk: Desk) -> None
     desk.sign_in_as("coordinator")
     assert "Decisions waiting to be posted: 1." in desk.client.get("/staff/coordination?lang=en").text
     assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
-    batch = ready_batch(desk)
+    batch = printed_batch(desk)
 
     with desk.db.session() as session:
         decision = session.exec(select(Decision)).one()
-    assert (batch.status, batch.letters, decision.print_batch_id) == ("ready", 1, batch.id)
-    assert decision.sent_at is not None and decision.deemed_received_on is not None
-    assert decision.deemed_received_on == batch.posted_on + timedelta(days=7)
-    download = desk.client.get(f"/staff/documents/{batch.document_id}")
-    assert decision.number in PdfReader(io.BytesIO(download.content)).pages[0].extract_text()
+    assert (batch.status, batch.letters, decision.print_batch_id) == ("printed", 1, batch.id)
+    assert decision.number in pdf_text(desk, batch.document_id)
     assert f'href="/staff/documents/{batch.document_id}"' in desk.client.get("/staff/coordination").text
     desk.sign_in_as("handler")  # the post room's file is for coordinators
     assert desk.client.get(f"/staff/documents/{batch.document_id}").status_code == 404
+
+
+def test_letters_are_undated_until_the_post_room_confirms_the_day_they_left(desk: Desk) -> None:
+    """Printed on Saturday, posted on Monday: the letter and its time limits count from Monday."""
+    status_url, _ = decide_through_the_pages(desk, applicant__email_consent=False)
+    served(desk)
+    desk.sign_in_as("coordinator")
+    post(desk, "/staff/coordination", "/staff/coordination/print-batch")
+    batch = printed_batch(desk)
+    assert batch.made_on == SATURDAY  # the desk's clock
+
+    printed = pdf_text(desk, batch.document_id).replace("\n", " ")
+    # No posting day, deemed-received day or last day in the printed letter; how the time limit counts instead.
+    assert not re.search(r"Katsotaan saaduksi tiedoksi \d|viimeinen päivä on \d|postitse \d", printed)
+    assert "tietoon 7 päivän kuluttua sen postituspäivästä" in printed
+    with desk.db.session() as session:
+        decision = session.exec(select(Decision)).one()
+    assert (decision.sent_at, decision.deemed_received_on, decision.rectification_last_day) == (None, None, None)
+    desk.client.cookies.clear()
+    waiting = desk.client.get(f"{status_url}?lang=en").text
+    assert "Rectification request by" not in waiting and "will be sent to you by post" in waiting
+
+    desk.sign_in_as("coordinator")
+    desk.clock.now = datetime(2020, 5, 4, 9, 0, tzinfo=UTC)
+    assert confirm_posting(desk, batch, MONDAY).status_code == 303
+    batch = posted_batch(desk, batch.id)
+
+    with desk.db.session() as session:
+        decision = session.exec(select(Decision)).one()
+        letter = session.exec(select(Document).where(Document.kind == "decision_letter")).one()
+    assert batch.posted_on == MONDAY
+    assert decision.dispatched_on == MONDAY
+    assert decision.deemed_received_on == date(2020, 5, 11)
+    assert decision.rectification_last_day == date(2020, 5, 25)
+    dated = pdf_text(desk, letter.id).replace("\n", " ")
+    assert "postitse 4. toukokuuta 2020" in dated
+    assert "Katsotaan saaduksi tiedoksi 11. toukokuuta 2020" in dated
+    assert "määräajan viimeinen päivä on 25. toukokuuta 2020" in dated
+    desk.client.cookies.clear()
+    page = desk.client.get(f"{status_url}?lang=en").text
+    assert "Rectification request by" in page and "25 May 2020" in page and "4 May 2020" in page
+
+
+def test_a_posting_day_before_the_batch_or_in_the_future_is_refused_with_the_day_kept(desk: Desk) -> None:
+    decide_through_the_pages(desk, applicant__email_consent=False)
+    served(desk)
+    desk.sign_in_as("coordinator")
+    post(desk, "/staff/coordination", "/staff/coordination/print-batch")
+    batch = printed_batch(desk)
+
+    before = confirm_posting(desk, batch, date(2020, 5, 1))
+    future = confirm_posting(desk, batch, date(2020, 5, 3))
+    garbage = post(
+        desk, "/staff/coordination", f"/staff/coordination/print-batches/{batch.id}/posted", {"posted_on": "x"}
+    )
+
+    assert before.status_code == future.status_code == garbage.status_code == 422
+    assert "cannot have left before the batch was made" in before.text and 'value="2020-05-01"' in before.text
+    assert "cannot be in the future" in future.text
+    assert "Enter the day the letters left" in garbage.text
+    with desk.db.session() as session:
+        assert session.get(PrintBatch, batch.id).status == "printed"  # type: ignore[union-attr]
+    assert confirm_posting(desk, batch, SATURDAY).status_code == 303
+    assert posted_batch(desk, batch.id).posted_on == SATURDAY
+    assert "already been confirmed" in confirm_posting(desk, batch, SATURDAY).text
 
 
 async def test_the_grant_workflow_learns_when_the_letter_was_posted(desk: Desk) -> None:
@@ -110,12 +199,13 @@ async def test_the_grant_workflow_learns_when_the_letter_was_posted(desk: Desk) 
     handle = client.get_workflow_handle_for(GrantApplicationWorkflow.run, "grant-1")
     desk.sign_in_as("coordinator")
     post(desk, "/staff/coordination", "/staff/coordination/print-batch")
-    batch = ready_batch(desk)
+    batch = printed_batch(desk)
+    confirm_posting(desk, batch, SATURDAY)
 
     result = await handle.result()
 
     assert result.served is not None
-    assert (result.served.channel, result.served.dispatched_on) == ("letter", batch.posted_on)
+    assert (result.served.channel, result.served.dispatched_on) == ("letter", SATURDAY)
 
 
 def test_the_post_room_never_prints_a_letter_twice(desk: Desk) -> None:
@@ -142,10 +232,8 @@ def test_the_post_room_never_prints_a_letter_twice(desk: Desk) -> None:
         return batches if batches and all(b.status != "preparing" for b in batches) else None
 
     batches = wait_until(all_done, seconds=30)
-    assert sorted(b.letters for b in batches if b.status == "ready") == [1]
-    with desk.db.session() as session:
-        letters = session.exec(select(Document).where(Document.kind == "decision_letter")).all()
-    assert len(letters) == 1
+    assert sorted(b.letters for b in batches if b.status == "printed") == [1]
+    assert sorted(b.status for b in batches) == ["empty", "printed"]
 
 
 def test_letters_are_for_the_processing_organisations_only(desk: Desk) -> None:
@@ -180,7 +268,7 @@ def test_each_letter_of_a_print_batch_is_on_sheets_of_its_own_with_its_address_i
     wait_until(both_waiting)
     desk.sign_in_as("coordinator")
     assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
-    batch = ready_batch(desk)
+    batch = printed_batch(desk)
     pages = [
         page.extract_text()
         for page in PdfReader(io.BytesIO(desk.client.get(f"/staff/documents/{batch.document_id}").content)).pages

@@ -8,7 +8,7 @@ from sqlmodel import select
 from models.documents import Document, DocumentKind
 from models.serving.print_batches import PrintBatch
 from tests.desk import Desk, wait_until
-from tests.web.test_serving import decide_through_the_pages, ready_batch, served
+from tests.web.test_serving import decide_through_the_pages, printed_batch, served
 from tests.web.test_staff_processing import open_tasks, post, take_next
 
 
@@ -17,7 +17,7 @@ def test_print_batches_belong_to_the_processing_organisations(desk: Desk) -> Non
     assert served(desk).channel == "letter"
     desk.sign_in_as("coordinator")
     assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
-    ready_batch(desk)
+    printed_batch(desk)
     with desk.db.session() as session:
         batch = session.exec(select(Document).where(Document.kind == DocumentKind.PRINT_BATCH)).one()
     assert batch.programme_code == "sole-entrepreneur-2020"
@@ -45,7 +45,7 @@ def test_a_print_batch_holds_only_its_own_programmes_letters(desk: Desk) -> None
 
     desk.sign_in_as("coordinator")
     post(desk, "/staff/coordination", "/staff/coordination/print-batch")
-    ready_batch(desk)
+    printed_batch(desk)
     with desk.db.session() as session:
         batch = session.exec(select(Document).where(Document.kind == DocumentKind.PRINT_BATCH)).one()
     text = PdfReader(io.BytesIO(desk.client.get(f"/staff/documents/{batch.id}").content)).pages[0].extract_text()

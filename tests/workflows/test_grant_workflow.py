@@ -15,12 +15,12 @@ from activities.grants.assessment import AssessmentActivities
 from activities.grants.registry import LocalTradeRegister
 from core.db import Database
 from core.temporal import ENCRYPTED_ENCODING
+from models.actors import Actor
 from models.audit import AuditEvent
 from models.grants.applications import Application, AssessmentRecord, TimelineEvent
 from models.grants.decisions import BudgetLedger, Decision
 from models.grants.info_requests import InfoRequest
 from models.grants.payloads import (
-    Actor,
     AnswerInput,
     AssessApplicationInput,
     DecideInput,

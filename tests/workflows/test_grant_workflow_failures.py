@@ -14,9 +14,9 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowU
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from models.actors import Actor
 from models.grants.decisions import Outcome
 from models.grants.payloads import (
-    Actor,
     DecideInput,
     GrantApplicationInput,
     ProposeInput,

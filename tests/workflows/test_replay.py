@@ -24,12 +24,13 @@ RECORDED = sorted(HISTORIES.glob("v*/*.json"))
 def test_every_scenario_of_the_current_version_is_recorded() -> None:
     recorded = {path.stem.split(".")[0] for path in (HISTORIES / VERSION).glob("*.json")}
     assert recorded == {f"grant-{name}" for name in SCENARIOS} | {
-        f"print-batch-grant-{name}" for name in ("rejected_by_post", "email_failed_then_posted")
+        f"print-batch-grant-{name}"
+        for name in ("rejected_by_post", "email_failed_then_posted", "letter_held_then_posted")
     }
 
 
 def test_earlier_versions_are_kept() -> None:
-    assert {path.parent.name for path in RECORDED} >= {"v1", "v2", "v3"}
+    assert {path.parent.name for path in RECORDED} >= {"v1", "v2", "v3", "v4"}
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=lambda path: f"{path.parent.name}/{path.stem}")

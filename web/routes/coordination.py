@@ -1,20 +1,30 @@
 """Coordinators: the budget left, who holds what, moving work from one person to another, the post room."""
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from core.clock import helsinki_today
 from models.staff import Role
 from models.tasks import Task
 from web.csrf import require_csrf
-from web.deps import NowDep, RelayDep, SessionDep, SettingsDep, require_roles
+from web.deps import GatewayDep, NowDep, RelayDep, SessionDep, SettingsDep, require_roles
 from web.ids import parse_id
-from web.scope import Scope, ScopeDep
+from web.scope import Scope, ScopeDep, ScopedPrintBatch
 from web.services import tasks as queue
 from web.services.auth import StaffUser, load_staff_user
 from web.services.coordination import budget_overview, workloads
-from web.services.print_batch import pending_letters, print_batches, request_print_batches
+from web.services.print_batch import (
+    check_posting_day,
+    confirm_posting,
+    pending_letters,
+    print_batches,
+    request_print_batches,
+)
+from web.services.processing import ActionRefused
 from web.templating import render
 
 router = APIRouter(
@@ -27,8 +37,22 @@ CSRF = [Depends(require_csrf)]
 
 
 @router.get("", response_class=HTMLResponse)
-def coordination(request: Request, scope: ScopeDep, session: SessionDep) -> HTMLResponse:
+def coordination(request: Request, scope: ScopeDep, session: SessionDep, now: NowDep) -> HTMLResponse:
+    return _coordination_page(request, scope, session, now)
+
+
+def _coordination_page(
+    request: Request,
+    scope: Scope,
+    session: SessionDep,
+    now: datetime,
+    posting: Mapping[str, object] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """`posting`: a refused posting confirmation, re-shown with its batch, the day typed and the reason."""
     context = {
+        "today": helsinki_today(now),
+        "posting": posting or {},
         "user": scope.user,
         "budgets": budget_overview(session, list(scope.programmes)),
         "counts": queue.stage_counts(session, scope.codes),
@@ -37,7 +61,7 @@ def coordination(request: Request, scope: ScopeDep, session: SessionDep) -> HTML
         "pending_letters": len(pending_letters(session, scope.codes)),
         "batches": print_batches(session, scope.codes),
     }
-    return render(request, "staff/coordination.html", context)
+    return render(request, "staff/coordination.html", context, status_code=status_code)
 
 
 def _target(session: SessionDep, scope: Scope, to_user: str) -> StaffUser | None:
@@ -87,8 +111,29 @@ def reassign_all(
 
 @router.post("/print-batch", dependencies=CSRF)
 def print_batch(request: Request, scope: ScopeDep, session: SessionDep, now: NowDep, relay: RelayDep) -> Response:
-    """Today's letters for the post room, one batch per programme, made on the worker; each dated as posted today."""
+    """The waiting letters for the post room, one batch per programme, printed on the worker (undated)."""
     batches = request_print_batches(session, programme_codes=scope.codes, user=scope.user, now=now)
     relay.wake()
     request.session["flash"] = f"batches_requested:{len(batches)}"
+    return RedirectResponse("/staff/coordination", status_code=303)
+
+
+@router.post("/print-batches/{batch_id}/posted", response_class=HTMLResponse, dependencies=CSRF)
+async def confirm_posted(
+    request: Request,
+    batch: ScopedPrintBatch,
+    scope: ScopeDep,
+    session: SessionDep,
+    gateway: GatewayDep,
+    now: NowDep,
+    posted_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The post room says the day the batch's letters left; from that day their time limits count."""
+    try:
+        day = check_posting_day(batch, posted_on, now)
+        await confirm_posting(gateway, batch=batch, posted_on=day, user=scope.user)
+    except ActionRefused as refused:
+        posting = {"batch_id": batch.id, "value": posted_on, "error": str(refused)}
+        return _coordination_page(request, scope, session, now, posting=posting, status_code=422)
+    request.session["flash"] = "posting_confirmed"
     return RedirectResponse("/staff/coordination", status_code=303)

@@ -58,30 +58,49 @@ def save_letter_details(
     title_en: Annotated[str, Form(max_length=120)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    titles = {"fi": title_fi, "sv": title_sv, "en": title_en}
+    details = staff_users.LetterDetails.typed(title_fi=title_fi, title_sv=title_sv, title_en=title_en, phone=phone)
+    account = session.get(User, user.id)
+    assert account is not None
+    operator = staff_users.Operator(actor_id=user.id)
     return _save(
         request,
         user,
         session,
-        lambda: staff_users.save_letter_details(session, user_id=user.id, titles=titles, phone=phone.strip()),
+        lambda: staff_users.save_letter_details(session, user=account, details=details, operator=operator),
+        details=details,
     )
 
 
-def _save(request: Request, user: StaffDep, session: SessionDep, save: Callable[[], None]) -> Response:
-    """Saved: back to the account page with a notice; refused: the page again with the reason at the field."""
+def _save(
+    request: Request,
+    user: StaffDep,
+    session: SessionDep,
+    save: Callable[[], None],
+    details: staff_users.LetterDetails | None = None,
+) -> Response:
+    """Saved: back to the account page with a notice; refused: the page again with the reason at the field
+    and what was typed."""
     try:
         save()
     except staff_users.AccountRefused as refused:
-        return _account_page(request, user, session, errors={refused.field: refused.reason}, status_code=422)
+        errors = {refused.field: refused.reason}
+        return _account_page(request, user, session, errors=errors, details=details, status_code=422)
     request.session["flash"] = "account_saved"
     return RedirectResponse("/staff/account", status_code=303)
 
 
 def _account_page(
-    request: Request, user: StaffDep, session: SessionDep, errors: dict[str, str] | None = None, status_code: int = 200
+    request: Request,
+    user: StaffDep,
+    session: SessionDep,
+    errors: dict[str, str] | None = None,
+    details: staff_users.LetterDetails | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     account = session.get(User, user.id)
-    context = {"user": user, "account": account, "errors": errors or {}}
+    assert account is not None
+    details = details or staff_users.LetterDetails(titles=account.titles, phone=account.phone)
+    context = {"user": user, "account": account, "details": details._asdict(), "errors": errors or {}}
     return render(request, "staff/account.html", context, status_code=status_code)
 
 

@@ -10,21 +10,27 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.clock import helsinki_today
-from core.i18n import N_
+from core.i18n import N_, formatting_gettext
 from models.grants.applications import Application
 from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
 from models.grants.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput, Verdict
 from models.tasks import Task
-from models.text_language import written_in
 from models.time_limits import Channel
 from web.csrf import require_csrf
 from web.deps import FilesDep, GatewayDep, SessionDep, get_programmes, require_roles
+from web.i18n import negotiate_language
 from web.scope import CASE_ROLES, ScopedAttachment, ScopedDocument, ScopeDep, ScopedTask
 from web.services import tasks as queue
 from web.services.auth import StaffUser
 from web.services.case_facts import reveal_personal_id
 from web.services.justifications import standard_justifications
+from web.services.letter_language import (
+    UNTITLED,
+    WRONG_LANGUAGE,
+    untitled_signatories,
+    written_in_applicants_language,
+)
 from web.services.processing import ActionRefused, actor_of, require_holder, send_update
 from web.services.task_view import case_file
 from web.templating import pdf_response, render
@@ -162,18 +168,6 @@ def release_task(request: Request, task: ScopedTask, scope: ScopeDep, session: S
     return RedirectResponse("/staff/queue", status_code=303)
 
 
-WRONG_LANGUAGE = N_(
-    "This text seems to be in another language than the applicant's. The letter and the e-mails are wholly "
-    "in the applicant's language: write it in that language."
-)
-
-
-def written_in_applicants_language(session: SessionDep, task: Task, text: str) -> bool:
-    """What reaches the applicant (a justification, a question) is in their language (Language Act 10 §)."""
-    application = session.get(Application, task.application_id) if task.application_id is not None else None
-    return application is None or written_in(text, application.language)
-
-
 async def _refuse(
     request: Request, session: SessionDep, user: StaffUser, task: Task, message: str, values: Mapping[str, object]
 ) -> Response:
@@ -282,6 +276,9 @@ async def decide(
     values = {"verdict": verdict, "comment": comment}
     if verdict not in set(Verdict):
         return await _refuse(request, session, scope.user, task, N_("Accept the proposal or return it."), values)
+    if verdict == Verdict.ACCEPT and (untitled := untitled_signatories(session, task, scope.user.id)):
+        message = formatting_gettext(negotiate_language(request))(UNTITLED, names=", ".join(untitled))
+        return await _refuse(request, session, scope.user, task, message, values)
     argument = DecideInput(task_key=task.key, actor=actor_of(scope.user), verdict=Verdict(verdict), comment=comment)
     return await _act(request, gateway, session, scope.user, task, GrantApplicationWorkflow.decide, argument, values)
 
@@ -295,9 +292,13 @@ async def redeliver(
     gateway: GatewayDep,
     channel: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """The e-mail could not be sent: try it again, or send the decision by post."""
+    """The decision could not be served (the e-mail failed, or the letter lacked a fact): try again, or post it."""
     if channel not in set(Channel):
         return await _refuse(request, session, scope.user, task, N_("Choose e-mail or post."), {"channel": channel})
+    application = session.get(Application, task.application_id) if task.application_id is not None else None
+    if channel == Channel.EMAIL and not (application and application.form["applicant"].get("email_consent")):
+        message = N_("The applicant has not agreed to be served by e-mail: the decision goes by post.")
+        return await _refuse(request, session, scope.user, task, message, {"channel": channel})
     argument = RedeliverInput(task_key=task.key, actor=actor_of(scope.user), channel=Channel(channel))
     # The task names its workflow: the decision's serving workflow (or, for a case decided before serving
     # became its own workflow, the grant workflow, whose update has the same name).

@@ -89,6 +89,29 @@ async def change_roles(request: Request, member: ManagedUser, admin: StaffDep, s
     return RedirectResponse(f"/staff/users/{member.id}", status_code=303)
 
 
+@router.post("/{user_id}/letters", response_class=HTMLResponse, dependencies=CSRF)
+def save_letter_details(
+    request: Request,
+    member: ManagedUser,
+    admin: StaffDep,
+    session: SessionDep,
+    title_fi: Annotated[str, Form(max_length=120)] = "",
+    title_sv: Annotated[str, Form(max_length=120)] = "",
+    title_en: Annotated[str, Form(max_length=120)] = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """The titles and phone decision letters give for the person (a letter is not made without the title)."""
+    details = staff_users.LetterDetails.typed(title_fi=title_fi, title_sv=title_sv, title_en=title_en, phone=phone)
+    operator = staff_users.Operator(actor_id=admin.id)
+    try:
+        staff_users.save_letter_details(session, user=member, details=details, operator=operator)
+    except staff_users.AccountRefused as refused:
+        errors = {refused.field: refused.reason}
+        return _user_page(request, session, admin, member, errors=errors, details=details, status_code=422)
+    request.session["flash"] = "letter_details_saved"
+    return RedirectResponse(f"/staff/users/{member.id}", status_code=303)
+
+
 @router.post("/{user_id}/deactivate", response_class=HTMLResponse, dependencies=CSRF)
 def deactivate_user(
     request: Request, member: ManagedUser, admin: StaffDep, session: SessionDep, now: NowDep
@@ -137,11 +160,14 @@ def _user_page(
     *,
     errors: dict[str, str] | None = None,
     roles: list[str] | None = None,
+    details: staff_users.LetterDetails | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    details = details or staff_users.LetterDetails(titles=member.titles, phone=member.phone)
     context = {
         "user": admin,
         "member": member,
+        "details": details._asdict(),
         # What the form showed: the roles as typed after a refusal, else as stored.
         "roles": roles if roles is not None else staff_users.roles_of(session, member.id or 0),
         "all_roles": staff_users.ROLES,

@@ -2,19 +2,25 @@
 
 One batch per programme, so a batch belongs to the organisations processing that programme and to
 nobody else (web/scope.py). The request writes the batch row and the outbox promise to start its
-workflow in one transaction; the letters are claimed, rendered and dated by the workflow.
+workflow in one transaction; the letters are claimed and printed by the workflow, undated. Once the
+letters have left, the post room confirms the day (`confirm_posting`): the workflow dates them.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from core.clock import helsinki_today
+from core.i18n import N_
+from core.temporal import TemporalGateway
 from models.grants.decisions import Decision
 from models.outbox import START_PRINT_BATCH, OutboxMessage
-from models.serving.print_batches import PrintBatch
+from models.serving.payloads import ConfirmPostingInput
+from models.serving.print_batches import PrintBatch, PrintBatchStatus
 from models.time_limits import Channel
 from web.services.auth import StaffUser
+from web.services.processing import ActionRefused, actor_of, send_update
+from workflows.serving.print_batch import PrintBatchWorkflow
 
 
 def pending_letters(session: Session, programme_codes: list[str]) -> list[Decision]:
@@ -26,6 +32,7 @@ def pending_letters(session: Session, programme_codes: list[str]) -> list[Decisi
                 Decision.channel == Channel.LETTER,
                 col(Decision.sent_at).is_(None),
                 col(Decision.print_batch_id).is_(None),
+                col(Decision.letter_held).is_(None),
                 col(Decision.programme_code).in_(programme_codes),
             )
             .order_by(col(Decision.id))
@@ -36,12 +43,12 @@ def pending_letters(session: Session, programme_codes: list[str]) -> list[Decisi
 def request_print_batches(
     session: Session, *, programme_codes: list[str], user: StaffUser, now: datetime
 ) -> list[PrintBatch]:
-    """A batch for each programme with letters waiting, posted today; the worker makes them."""
+    """A batch for each programme with letters waiting, made today; the worker prints them."""
     batches = []
     for code in programme_codes:
         if not pending_letters(session, [code]):
             continue
-        batch = PrintBatch(programme_code=code, posted_on=helsinki_today(now), created_by=user.id)
+        batch = PrintBatch(programme_code=code, made_on=helsinki_today(now), created_by=user.id)
         session.add(batch)
         session.flush()
         session.add(
@@ -61,4 +68,35 @@ def print_batches(session: Session, programme_codes: list[str], limit: int = 20)
             .order_by(col(PrintBatch.id).desc())
             .limit(limit)
         ).all()
+    )
+
+
+def print_batch_workflow_id(batch: PrintBatch) -> str:
+    return f"print-batch-{batch.id}"
+
+
+def check_posting_day(batch: PrintBatch, value: str, now: datetime) -> date:
+    """The day the letters left, as the post room enters it: not before the batch was made, not in the future."""
+    try:
+        posted_on = date.fromisoformat(value)
+    except ValueError:
+        raise ActionRefused(N_("Enter the day the letters left, for example 2020-06-01.")) from None
+    if posted_on < batch.made_on:
+        raise ActionRefused(N_("The letters cannot have left before the batch was made."))
+    if posted_on > helsinki_today(now):
+        raise ActionRefused(N_("The posting day cannot be in the future."))
+    return posted_on
+
+
+async def confirm_posting(gateway: TemporalGateway, *, batch: PrintBatch, posted_on: date, user: StaffUser) -> None:
+    """Tells the batch's workflow the day its letters left; the workflow dates them and serves the decisions."""
+    if batch.status == PrintBatchStatus.POSTED:
+        raise ActionRefused(N_("The posting of this batch has already been confirmed."))
+    if batch.status != PrintBatchStatus.PRINTED:
+        raise ActionRefused(N_("Only a printed batch waiting to be posted can be confirmed."))
+    await send_update(
+        gateway,
+        print_batch_workflow_id(batch),
+        PrintBatchWorkflow.confirm_posted,
+        ConfirmPostingInput(actor=actor_of(user), posted_on=posted_on),
     )

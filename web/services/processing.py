@@ -11,7 +11,7 @@ from temporalio.service import RPCError
 
 from core.i18n import N_
 from core.temporal import TemporalGateway
-from models.grants.payloads import Actor
+from models.actors import Actor
 from models.tasks import Task, TaskStatus
 from web.services.auth import StaffUser
 

@@ -9,6 +9,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
@@ -258,16 +259,26 @@ def save_preferences(session: Session, *, user_id: int, language: str, notify_on
     session.commit()
 
 
-def save_letter_details(session: Session, *, user_id: int, titles: dict[str, str], phone: str) -> None:
-    """How decision letters name one's office in each language, and the phone number they may give."""
-    if phone and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", phone):
+class LetterDetails(NamedTuple):
+    """How decision letters name a person: their office per language, and the phone number they may give."""
+
+    titles: dict[str, str]
+    phone: str
+
+    @classmethod
+    def typed(cls, *, title_fi: str, title_sv: str, title_en: str, phone: str) -> "LetterDetails":
+        titles = {"fi": title_fi.strip(), "sv": title_sv.strip(), "en": title_en.strip()}
+        return cls(titles={language: title for language, title in titles.items() if title}, phone=phone.strip())
+
+
+def save_letter_details(session: Session, *, user: User, details: LetterDetails, operator: Operator) -> None:
+    """The person themselves, their organisation's administrator or the command line sets them; audited."""
+    if details.phone and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", details.phone):
         raise AccountRefused("phone", N_("Enter a phone number, for example +358 40 123 4567."))
-    user = session.get(User, user_id)
-    assert user is not None
-    cleaned = {language: title.strip() for language, title in titles.items() if language in LANGUAGES and title.strip()}
-    if (user.titles, user.phone) == (cleaned, phone):
+    titles = {language: title for language, title in details.titles.items() if language in LANGUAGES and title}
+    if (user.titles, user.phone) == (titles, details.phone):
         return
-    user.titles, user.phone = cleaned, phone
+    user.titles, user.phone = titles, details.phone
     session.add(user)
-    _audit(session, "account_letter_details_changed", user, Operator(actor_id=user_id), titles=cleaned, phone=phone)
+    _audit(session, "account_letter_details_changed", user, operator, titles=titles, phone=details.phone)
     session.commit()

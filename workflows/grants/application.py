@@ -34,10 +34,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.serving.delivery import DeliveryActivities
     from activities.tasks import TaskActivities
     from core.i18n import N_
+    from models.actors import Actor
     from models.grants.applications import Stage
     from models.grants.decisions import Outcome
     from models.grants.payloads import (
-        Actor,
         AnswerInput,
         ApplicationRef,
         AssessApplicationInput,

@@ -18,10 +18,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.tasks import TaskActivities
     from core.i18n import N_
     from models.grants.payloads import ApplicationRef, CloseTaskInput, OpenTaskInput, RedeliverInput
-    from models.serving.payloads import Posted, Served, ServeDecisionInput
+    from models.serving.payloads import LetterHeld, Posted, Served, ServeDecisionInput
     from models.staff import Role
     from models.tasks import TaskClosing, TaskKind
     from models.time_limits import Channel
+
+
+EMAIL_FAILED = "email_failed"  # the mail server refused the decision through a day of retries
+LETTER_INCOMPLETE = "letter_incomplete"  # the letter would lack a fact it must state (the task says which)
 
 
 @dataclass
@@ -33,6 +37,7 @@ class ServingState:
     awaiting_redelivery: bool = False
     redelivery: Channel | None = None
     posted: Posted | None = None
+    held: LetterHeld | None = None  # the print batch could not make the letter: a handler decides
 
 
 @workflow.defn
@@ -48,22 +53,33 @@ class ServeDecisionWorkflow:
         channel = await workflow.execute_activity_method(DeliveryActivities.choose_channel, ref, **DATABASE)
         while True:
             if channel == Channel.LETTER:
+                s.held = None
                 await workflow.execute_activity_method(DeliveryActivities.queue_for_post, ref, **DATABASE)
-                await workflow.wait_condition(lambda: s.posted is not None)
-                assert s.posted is not None
-                workflow.logger.info("decision %s posted on %s", s.decision_number, s.posted.posted_on)
-                return Served(channel=Channel.LETTER, dispatched_on=s.posted.posted_on)
+                await workflow.wait_condition(lambda: s.posted is not None or s.held is not None)
+                if s.posted is not None:
+                    workflow.logger.info("decision %s posted on %s", s.decision_number, s.posted.posted_on)
+                    return Served(channel=Channel.LETTER, dispatched_on=s.posted.posted_on)
+                assert s.held is not None
+                workflow.logger.warning("decision %s: letter set aside: %s", s.decision_number, s.held.reason)
+                channel = await self._ask_a_handler(LETTER_INCOMPLETE, s.held.reason)
+                continue
             try:
                 return await workflow.execute_activity_method(
                     DeliveryActivities.send_decision_email, ref, **DECISION_MAIL
                 )
-            except ActivityError:
+            except ActivityError as failed:
+                cause = failed.cause
+                if isinstance(cause, ApplicationError) and cause.type == "MissingLetterFact":
+                    workflow.logger.warning("decision %s: no letter: %s", s.decision_number, cause.message)
+                    channel = await self._ask_a_handler(LETTER_INCOMPLETE, cause.message)
+                    continue
                 workflow.logger.warning(
                     "decision %s: e-mail failed through every retry; a handler decides", s.decision_number
                 )
-                channel = await self._ask_a_handler()
+                channel = await self._ask_a_handler(EMAIL_FAILED)
 
-    async def _ask_a_handler(self) -> Channel:
+    async def _ask_a_handler(self, note: str, detail: str | None = None) -> Channel:
+        """A deliver task: the handler chooses to try again by e-mail or by post (after fixing what was missing)."""
         s = self._state
         s.tasks_opened += 1
         key = f"{workflow.info().workflow_id}/{TaskKind.DELIVER}/{s.tasks_opened}"
@@ -74,7 +90,8 @@ class ServeDecisionWorkflow:
                 application_id=s.application_id,
                 kind=TaskKind.DELIVER,
                 role=Role.HANDLER,
-                note="email_failed",
+                note=note,
+                detail=detail,
             ),
             **DATABASE,
         )
@@ -89,6 +106,10 @@ class ServeDecisionWorkflow:
     @workflow.signal
     def posted(self, posted: Posted) -> None:
         self._state.posted = posted
+
+    @workflow.signal
+    def letter_held(self, held: LetterHeld) -> None:
+        self._state.held = held
 
     @workflow.update
     def redeliver(self, request: RedeliverInput) -> None:

@@ -12,7 +12,7 @@ changes on purpose, raise VERSION and record the new folder beside the old ones.
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
@@ -32,19 +32,20 @@ from models.grants.payloads import (
     Verdict,
     WithdrawInput,
 )
-from models.serving.payloads import PrintBatchRef
+from models.serving.payloads import ConfirmPostingInput, LetterHeld, PrintBatchRef
 from models.time_limits import Channel
-from tests.stand_ins import DECIDER, HANDLER, StandIns
+from tests.stand_ins import COORDINATOR, DECIDER, HANDLER, StandIns
 from tests.support import TEST_PAYLOAD_KEY
-from tests.workflow_helpers import wait_for_stage
+from tests.workflow_helpers import until_accepted, wait_for_stage
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
 HERE = Path(__file__).resolve().parent
 # v1: serving inline in the grant workflow; v2: serving as its own child workflow, print batches;
-# v3: the receipt e-mail beside the assessment.
-VERSION = "v3"
+# v3: the receipt e-mail beside the assessment; v4: the post room confirms the posting day, and a
+# letter the batch could not make goes to a handler.
+VERSION = "v4"
 WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow]
 Scenario = Callable[[WorkflowEnvironment, WorkflowHandle, StandIns], Awaitable[None]]
 
@@ -82,17 +83,27 @@ async def approved(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: 
     await _decide(handle)
 
 
-async def _print_batch(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
-    """The post room's batch takes the waiting letter and tells its serving workflow."""
+async def _print_batch(
+    env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns, batch_id: str | None = None
+) -> None:
+    """The post room's batch takes the waiting letter, prints it, and once the posting is confirmed tells its
+    serving workflow."""
     serving = f"{handle.id}/serving"
     await stand_ins.called("queue_for_post")
     stand_ins.waiting_letters = [serving]
-    await env.client.execute_workflow(
+    batch = await env.client.start_workflow(
         PrintBatchWorkflow.run,
         PrintBatchRef(print_batch_id=1),
-        id=f"print-batch-{handle.id}",
+        id=batch_id or f"print-batch-{handle.id}",
         task_queue=(await handle.describe()).task_queue,
     )
+    await stand_ins.called("render_print_batch")
+    await until_accepted(
+        lambda: batch.execute_update(
+            PrintBatchWorkflow.confirm_posted, ConfirmPostingInput(actor=COORDINATOR, posted_on=date(2020, 6, 1))
+        )
+    )
+    await batch.result()
 
 
 async def rejected_by_post(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
@@ -134,6 +145,25 @@ async def email_failed_then_posted(env: WorkflowEnvironment, handle: WorkflowHan
     await _print_batch(env, handle, stand_ins)
 
 
+async def letter_held_then_posted(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
+    """The batch could not make the letter (a fact missing): a handler has it seen to and posts it again."""
+    stand_ins.channel = "letter"
+    await _propose(handle, Outcome.REJECT)
+    await _decide(handle)
+    await stand_ins.called("queue_for_post")
+    serving = env.client.get_workflow_handle(f"{handle.id}/serving")
+    await serving.signal(ServeDecisionWorkflow.letter_held, LetterHeld(print_batch_id=1, reason="title missing"))
+    await stand_ins.called("open_task_deliver", seconds=30)
+    deliver = [t for t in stand_ins.tasks if t.kind == "deliver"]
+    await until_accepted(
+        lambda: serving.execute_update(
+            ServeDecisionWorkflow.redeliver,
+            RedeliverInput(task_key=deliver[0].key, actor=HANDLER, channel=Channel.LETTER),
+        )
+    )
+    await _print_batch(env, handle, stand_ins)
+
+
 async def withdrawn(env: WorkflowEnvironment, handle: WorkflowHandle, stand_ins: StandIns) -> None:
     await handle.execute_update(GrantApplicationWorkflow.withdraw, WithdrawInput(reason="Recorded scenario."))
 
@@ -145,6 +175,7 @@ SCENARIOS: dict[str, Scenario] = {
     "information_request_expired": information_request_expired,
     "email_failed_then_posted": email_failed_then_posted,
     "withdrawn": withdrawn,
+    "letter_held_then_posted": letter_held_then_posted,
 }
 
 

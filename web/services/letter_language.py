@@ -1,0 +1,44 @@
+"""Before an action that a decision letter will carry: is it in the applicant's language, and can the letter
+name its officials in that language? Refused at the form, so no letter is held back later for it."""
+
+from sqlmodel import Session, col, select
+
+from core.i18n import N_
+from models.grants.applications import Application
+from models.grants.decisions import Proposal
+from models.staff import User
+from models.tasks import Task
+from models.text_language import written_in
+
+WRONG_LANGUAGE = N_(
+    "This text seems to be in another language than the applicant's. The letter and the e-mails are wholly "
+    "in the applicant's language: write it in that language."
+)
+UNTITLED = N_(
+    "The decision letter names the presenter and the decider with their office in the applicant's language, "
+    "and it is missing for: %(names)s. Set it on the account page (or ask your organisation's administrator), "
+    "then decide."
+)
+
+
+def _application(session: Session, task: Task) -> Application | None:
+    return session.get(Application, task.application_id) if task.application_id is not None else None
+
+
+def written_in_applicants_language(session: Session, task: Task, text: str) -> bool:
+    """What reaches the applicant (a justification, a question) is in their language (Language Act 10 §)."""
+    application = _application(session, task)
+    return application is None or written_in(text, application.language)
+
+
+def untitled_signatories(session: Session, task: Task, decider_id: int) -> list[str]:
+    """The decider and the latest proposal's presenter who have no title in the applicant's language."""
+    application = _application(session, task)
+    if application is None:
+        return []
+    proposal = session.exec(
+        select(Proposal).where(Proposal.application_id == application.id).order_by(col(Proposal.seq).desc())
+    ).first()
+    ids = [decider_id] + ([proposal.proposer_id] if proposal else [])
+    people = [session.get(User, user_id) for user_id in dict.fromkeys(ids)]
+    return [p.full_name for p in people if p is not None and not p.titles.get(application.language)]
