@@ -21,10 +21,15 @@ class MissingLetterFact(Exception):
     """A decision letter would lack something the law requires it to state: no letter rather than a wrong one."""
 
 
+class PaymentOnItsWay(Exception):
+    """The payment is in a batch for the bank or has been sent: cancelling it now would be a lie."""
+
+
 NON_RETRYABLE = [
     ApplicationNotFound.__name__,
     BudgetExhausted.__name__,
     LegalBasisNotInForce.__name__,
     MissingLetterFact.__name__,
     NothingToDecide.__name__,
+    PaymentOnItsWay.__name__,
 ]

@@ -1,5 +1,6 @@
 """One place for configuration, read from the environment (prefix-free names as in the README)."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 (refused outside dev)
 DEV_PAYLOAD_KEY = "ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="  # 32 bytes, dev only
+DEMO_DEBTOR_IBAN = "FI2112345600000785"  # the IBAN standard's Finnish example: refused in production
 
 
 class Settings(BaseSettings):
@@ -57,6 +59,15 @@ class Settings(BaseSettings):
     temporal_ui_origin: str = "http://localhost:8233"
     # Addresses (comma-separated IPs or networks) of reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
+    # The municipality's account grants are paid from (the debtor of every payment file), and the file's version.
+    payment_debtor_name: str = "Espoon kaupunki"
+    payment_debtor_iban: str = DEMO_DEBTOR_IBAN
+    payment_debtor_bic: str = "NDEAFIHH"
+    payment_file_schema: Literal["pain.001.001.09", "pain.001.001.03"] = "pain.001.001.09"
+    # The daily payment run (a Temporal Schedule), Helsinki time; empty: no schedule, runs only on demand.
+    payment_run_time: str = "14:00"
+    # Where released payment files go for the bank connection to pick up.
+    bank_outgoing_dir: Path = PROJECT_ROOT / "var" / "bank" / "outgoing"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
@@ -65,6 +76,10 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be set to a long random value outside dev")
             if self.payload_key == DEV_PAYLOAD_KEY:
                 raise ValueError("PAYLOAD_KEY must be set outside dev")
+        if self.environment == "production" and self.payment_debtor_iban == DEMO_DEBTOR_IBAN:
+            raise ValueError("PAYMENT_DEBTOR_IBAN must be the municipality's own account in production")
+        if self.payment_run_time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.payment_run_time):
+            raise ValueError("PAYMENT_RUN_TIME must be HH:MM (Helsinki time) or empty")
         return self
 
     @property

@@ -12,6 +12,8 @@ from models.types import UTCDateTime, utcnow
 class DocumentKind(StrEnum):
     DECISION_LETTER = "decision_letter"
     PRINT_BATCH = "print_batch"  # the day's letters joined for the post room, one programme per batch
+    PAYMENT_FILE = "payment_file"  # a payment batch's pain.001 file, as approved and released to the bank
+    BANK_REPORT = "bank_report"  # a pain.002 or camt.054 file from the bank, as it arrived
 
 
 class Document(SQLModel, table=True):

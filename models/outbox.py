@@ -11,6 +11,8 @@ from models.types import UTCDateTime, utcnow
 START_GRANT_WORKFLOW = "start_grant_workflow"
 START_PRINT_BATCH = "start_print_batch"
 SEND_EMAIL = "send_email"
+START_PAYMENT_RUN = "start_payment_run"
+START_BANK_REPORT = "start_bank_report"
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -14,6 +14,8 @@ class SubjectType(StrEnum):
     GRANT_APPLICATION = "grant_application"
     STAFF_USER = "staff_user"  # invitations and password resets
     PRINT_BATCH = "print_batch"  # the post room's confirmation of a posting
+    PAYMENT_BATCH = "payment_batch"  # its file, approvals, release or cancellation
+    BANK_REPORT = "bank_report"  # a bank report imported and applied
 
 
 class AboutSubject(SQLModel):

@@ -8,15 +8,22 @@ from models.grants.info_requests import Attachment, InfoRequest
 from models.grants.registry import RegisteredBusiness
 from models.notifications import EmailLog
 from models.outbox import OutboxMessage
+from models.payments.batches import BatchApproval, PaymentBatch, PaymentInstruction
+from models.payments.imports import BankReportImport
+from models.payments.payments import AccountChange, Payment
+from models.payments.recovery import Recovery
 from models.serving.print_batches import PrintBatch
 from models.staff import LoginAttempt, Organisation, PasswordLink, User, UserRole
 from models.tasks import Task
 
 __all__ = [
+    "AccountChange",
     "Application",
     "AssessmentRecord",
     "Attachment",
     "AuditEvent",
+    "BankReportImport",
+    "BatchApproval",
     "BudgetLedger",
     "Decision",
     "DecisionSequence",
@@ -27,8 +34,12 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PasswordLink",
+    "Payment",
+    "PaymentBatch",
+    "PaymentInstruction",
     "PrintBatch",
     "Proposal",
+    "Recovery",
     "RegisteredBusiness",
     "Task",
     "TimelineEvent",

@@ -13,6 +13,8 @@ from models.types import UTCDateTime, utcnow
 class TaskKind(StrEnum):
     HANDLE = "handle"  # prepare a proposal (a handler)
     DECIDE = "decide"  # accept or return the proposal (a decider who did not propose it)
+    ACCOUNT = "account"  # the bank returned a payment: check the corrected account the applicant gives (a handler)
+    ACCOUNT_APPROVAL = "account_approval"  # the second check of a changed account, by another person (finance)
     DELIVER = "deliver"  # the decision could not be served (e-mail refused, letter incomplete): try again or post it
 
 

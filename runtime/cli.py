@@ -14,10 +14,14 @@ from core.db import Database
 from core.settings import get_settings
 from models.grants.eligibility import RegistryFacts, SubmittedApplication, assess
 from models.grants.programme import load_programmes
+from runtime.payments_cli import app as payments_app
+from runtime.payments_cli import report_app
 from runtime.users_cli import app as users_app
 
 app = typer.Typer(help="grantdesk: grant programmes and service requests on Temporal.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(payments_app, name="payments")
+app.add_typer(report_app, name="report")
 
 DEFAULT_PROGRAMME = "sole-entrepreneur-2020"
 
@@ -93,12 +97,14 @@ def _fail(message: str) -> None:
 def worker() -> None:
     """Run the Temporal worker (all workflows and activities)."""
     from core.temporal import connect
+    from runtime.schedules import ensure_schedules
     from runtime.worker import build_worker
 
     settings = get_settings()
 
     async def main() -> None:
         client = await connect(settings.temporal_address, settings.temporal_namespace, settings.payload_key)
+        await ensure_schedules(client, settings)
         db = Database(settings.database_url)
         programmes = load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
         with ThreadPoolExecutor(max_workers=16) as executor:

@@ -16,11 +16,21 @@ from temporalio.service import RPCError, RPCStatusCode
 from core.db import Database
 from models.grants.payloads import GrantApplicationInput
 from models.notifications import QueuedEmailRef
-from models.outbox import SEND_EMAIL, START_GRANT_WORKFLOW, START_PRINT_BATCH, OutboxMessage
+from models.outbox import (
+    SEND_EMAIL,
+    START_BANK_REPORT,
+    START_GRANT_WORKFLOW,
+    START_PAYMENT_RUN,
+    START_PRINT_BATCH,
+    OutboxMessage,
+)
+from models.payments.payloads import BankReportRef, PaymentRunInput
 from models.serving.payloads import PrintBatchRef
 from models.types import utcnow
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.notifications.send_email import SendEmailWorkflow
+from workflows.payments.bank_report import BankReportWorkflow
+from workflows.payments.payment_run import PaymentRunWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
 log = logging.getLogger(__name__)
@@ -41,6 +51,8 @@ STARTS: dict[str, WorkflowStart] = {
     START_GRANT_WORKFLOW: WorkflowStart(GrantApplicationWorkflow.run, GrantApplicationInput),
     START_PRINT_BATCH: WorkflowStart(PrintBatchWorkflow.run, PrintBatchRef),
     SEND_EMAIL: WorkflowStart(SendEmailWorkflow.run, QueuedEmailRef),
+    START_PAYMENT_RUN: WorkflowStart(PaymentRunWorkflow.run, PaymentRunInput),
+    START_BANK_REPORT: WorkflowStart(BankReportWorkflow.run, BankReportRef),
 }
 
 

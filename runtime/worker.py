@@ -14,6 +14,10 @@ from activities.grants.receipts import ReceiptActivities
 from activities.grants.records import GrantRecordActivities
 from activities.grants.registry import LocalTradeRegister, TradeRegister
 from activities.notifications.mail import MailActivities
+from activities.payments.bank import BankConnection, OutgoingFolder
+from activities.payments.bank_reports import BankReportActivities
+from activities.payments.batches import PaymentBatchActivities
+from activities.payments.payments import PaymentActivities
 from activities.serving.delivery import DeliveryActivities
 from activities.serving.print_batch import PrintBatchActivities
 from activities.tasks import TaskActivities
@@ -22,12 +26,26 @@ from core.mail import FileMailer, Mailer, SmtpMailer
 from core.settings import Settings
 from core.storage import LocalFileStore
 from models.grants.programme import Programme
+from models.payments.sepa import Debtor
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.notifications.send_email import SendEmailWorkflow
+from workflows.payments.bank_report import BankReportWorkflow
+from workflows.payments.grant_payment import GrantPaymentWorkflow
+from workflows.payments.payment_batch import PaymentBatchWorkflow
+from workflows.payments.payment_run import PaymentRunWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
-WORKFLOWS = [GrantApplicationWorkflow, ServeDecisionWorkflow, PrintBatchWorkflow, SendEmailWorkflow]
+WORKFLOWS = [
+    GrantApplicationWorkflow,
+    ServeDecisionWorkflow,
+    PrintBatchWorkflow,
+    SendEmailWorkflow,
+    GrantPaymentWorkflow,
+    PaymentRunWorkflow,
+    PaymentBatchWorkflow,
+    BankReportWorkflow,
+]
 
 
 @lru_cache
@@ -60,6 +78,7 @@ def build_worker(
     register: TradeRegister | None = None,
     task_queue: str | None = None,
     pdf_pool: ProcessPoolExecutor | None = None,
+    bank: BankConnection | None = None,
 ) -> Worker:
     records = GrantRecordActivities(db)
     assessment = AssessmentActivities(db, register or LocalTradeRegister(db), programmes)
@@ -75,6 +94,19 @@ def build_worker(
         db, store, mailer, programmes, pool, base_url=settings.public_base_url, secret=settings.secret_key
     )
     mail = MailActivities(db, mailer)
+    payments = PaymentActivities(db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key)
+    debtor = Debtor(
+        name=settings.payment_debtor_name, iban=settings.payment_debtor_iban, bic=settings.payment_debtor_bic
+    )
+    batches = PaymentBatchActivities(
+        db,
+        store,
+        programmes,
+        bank or OutgoingFolder(settings.bank_outgoing_dir),
+        debtor=debtor,
+        schema=settings.payment_file_schema,
+    )
+    bank_reports = BankReportActivities(db, store)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -102,6 +134,18 @@ def build_worker(
             print_batches.render_print_batch,
             print_batches.record_posting,
             mail.send_queued_email,
+            payments.create_payment,
+            payments.ask_for_account,
+            payments.record_account_change,
+            payments.check_account_change,
+            payments.approve_account_change,
+            payments.cancel_payment,
+            batches.open_batches,
+            batches.write_file,
+            batches.record_approval,
+            batches.release,
+            batches.cancel,
+            bank_reports.apply,
         ],
         activity_executor=executor,
     )

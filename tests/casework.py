@@ -32,7 +32,14 @@ PEOPLE = {
 
 def with_te_programme(programmes: dict[str, Programme], programme: Programme) -> dict[str, Programme]:
     """The grant as it is, plus a programme that only the TE Office processes."""
-    te = programme.model_copy(update={"code": "te-grant", "processing_organisations": ["TE"], "decision_prefix": "TE"})
+    te = programme.model_copy(
+        update={
+            "code": "te-grant",
+            "processing_organisations": ["TE"],
+            "paying_organisation": "TE",
+            "decision_prefix": "TE",
+        }
+    )
     return {**programmes, te.code: te}
 
 

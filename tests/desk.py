@@ -33,6 +33,7 @@ EXTRA_STAFF = {
     # Coordinates for the TE Office, which does not process the grant: sees none of its cases.
     "te_coordinator": ("tiina@te.example", "TE", [Role.COORDINATOR]),
     "finance": ("fiia@e.example", "E", [Role.FINANCE]),
+    "finance2": ("fredrik@e.example", "E", [Role.FINANCE]),
     "admin": ("akseli@e.example", "E", [Role.ADMIN]),
 }
 
@@ -98,6 +99,7 @@ def open_desk(
         outbox_poll_seconds=0.1,
         documents_dir=tmp_path / "documents",
         mail_dir=tmp_path / "mail",
+        bank_outgoing_dir=tmp_path / "bank",
     )
     with worker_thread(settings, sqlite_db, programmes, tmp_path / "mail"):
         clock = DeskClock()

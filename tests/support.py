@@ -28,6 +28,7 @@ def make_settings(db: Database, **overrides: object) -> Settings:
         # Never the project's own var/: files a test writes go to the run's temporary folder.
         "documents_dir": SCRATCH / "documents",
         "mail_dir": SCRATCH / "outbox",
+        "bank_outgoing_dir": SCRATCH / "bank",
         **overrides,
     }
     return Settings.model_validate(values)

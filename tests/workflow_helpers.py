@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.db import Database
 from core.mail import FileMailer, Mailer
@@ -21,6 +22,7 @@ from models.actors import Actor
 from models.grants.application_form import ApplicationForm
 from models.grants.payloads import GrantApplicationInput, ProcessingState
 from models.grants.programme import Programme
+from models.serving.payloads import Served
 from models.staff import Role
 from models.tasks import ACTIVE_STATUSES, Task
 from runtime.seed import create_user, seed_reference_data
@@ -29,6 +31,7 @@ from tests.factories import application
 from tests.support import IN_2020_WINDOW, TEST_SECRET, make_settings
 from web.services.intake import submit_application
 from workflows.grants.application import GrantApplicationWorkflow
+from workflows.serving.decision import ServeDecisionWorkflow
 
 STAFF = {
     "handler": ("hanna@e.example", "E", [Role.HANDLER]),
@@ -196,3 +199,18 @@ async def until_called(stand_ins_calls: list[str], name: str, times: int, tries:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"{name} was not called {times} times")
+
+
+async def served(client: Client, handle: WorkflowHandle) -> Served:
+    """How the decision was served, from its serving workflow: an approved case goes on to its payment, so the
+    grant workflow's own result comes only once the bank has paid."""
+    serving = client.get_workflow_handle_for(ServeDecisionWorkflow.run, f"{handle.id}/serving")
+    for _ in range(200):
+        try:
+            result: Served = await serving.result()
+            return result
+        except RPCError as missing:  # the grant workflow has not started it yet
+            if missing.status != RPCStatusCode.NOT_FOUND:
+                raise
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} never served its decision")

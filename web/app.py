@@ -29,13 +29,16 @@ from web.i18n import formatting_gettext, negotiate_language
 from web.middleware import BodySizeLimit, SecurityHeaders
 from web.routes import (
     api,
+    applicant_payment,
     codec,
     coordination,
     docs,
+    finance,
     lost_link,
     public,
     staff,
     staff_account,
+    staff_account_checks,
     staff_search,
     staff_tasks,
     staff_users,
@@ -120,12 +123,15 @@ def create_app(
     app.mount(docs.ASSETS_URL, StaticFiles(directory=str(docs.ASSETS)), name="docs-static")
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.include_router(public.router)
+    app.include_router(applicant_payment.router)
     app.include_router(lost_link.router)
     app.include_router(api.router)
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)
+    app.include_router(staff_account_checks.router)
     app.include_router(staff_search.router)
     app.include_router(coordination.router)
+    app.include_router(finance.router)
     app.include_router(staff_users.router)
     app.include_router(staff_account.router)
     app.include_router(docs.router)

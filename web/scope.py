@@ -18,6 +18,8 @@ from models.documents import Document, DocumentKind
 from models.grants.applications import Application
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
+from models.payments.batches import PaymentBatch
+from models.payments.imports import BankReportImport
 from models.serving.print_batches import PrintBatch
 from models.staff import Role, User
 from models.tasks import Task
@@ -33,6 +35,8 @@ CASE_ROLES = (Role.HANDLER, Role.DECIDER, Role.LEGAL, Role.COORDINATOR, Role.ADM
 class Scope:
     user: StaffUser
     programmes: tuple[Programme, ...]
+    # The programmes whose grants the user's organisation pays (its finance staff see their payments).
+    paid_programmes: tuple[Programme, ...] = ()
 
     @property
     def codes(self) -> list[str]:
@@ -48,6 +52,14 @@ class Scope:
         return programme_code is not None and programme_code in self.codes
 
     @property
+    def paid_codes(self) -> list[str]:
+        """Finance's scope: the programmes whose payments, batches and bank reports the user may see."""
+        return [p.code for p in self.paid_programmes] if self.user.has_any(Role.FINANCE) else []
+
+    def pays(self, programme_code: str | None) -> bool:
+        return programme_code is not None and programme_code in self.paid_codes
+
+    @property
     def reads_cases(self) -> bool:
         return self.user.has_any(*CASE_ROLES)
 
@@ -57,6 +69,8 @@ class Scope:
             return False
         if document.kind == DocumentKind.PRINT_BATCH:
             return self.user.has_any(Role.COORDINATOR)
+        if document.kind in (DocumentKind.PAYMENT_FILE, DocumentKind.BANK_REPORT):
+            return False  # finance's files: through their own pages (`ScopedPaymentBatch`), never as documents
         return self.reads_cases
 
 
@@ -64,6 +78,7 @@ def scope_of(user: StaffUser, programmes: dict[str, Programme]) -> Scope:
     return Scope(
         user=user,
         programmes=tuple(p for p in programmes.values() if user.organisation_code in p.processing_organisations),
+        paid_programmes=tuple(p for p in programmes.values() if p.paying_organisation == user.organisation_code),
     )
 
 
@@ -115,6 +130,32 @@ def scoped_print_batch(batch_id: RowId, scope: ScopeDep, session: SessionDep) ->
     return batch
 
 
+def scoped_payment_batch(batch_id: RowId, scope: ScopeDep, session: SessionDep) -> PaymentBatch:
+    """A payment batch of a programme the user's organisation pays, for its finance staff."""
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None or not scope.pays(batch.programme_code):
+        raise _not_found()
+    return batch
+
+
+def scoped_finance_task(task_id: RowId, scope: ScopeDep, session: SessionDep) -> Task:
+    """A finance task (the second check of a changed account) of a programme the user's organisation pays."""
+    task = session.get(Task, task_id)
+    if task is None or task.role != Role.FINANCE or not scope.pays(task.programme_code):
+        raise _not_found()
+    return task
+
+
+def scoped_bank_report(report_id: RowId, scope: ScopeDep, session: SessionDep) -> BankReportImport:
+    """A bank report imported by finance of the user's organisation (or by the command line, for any)."""
+    report = session.get(BankReportImport, report_id)
+    importer = session.get(User, report.imported_by) if report and report.imported_by else None
+    own = importer is None or importer.organisation_code == scope.user.organisation_code
+    if report is None or not scope.user.has_any(Role.FINANCE) or not scope.paid_codes or not own:
+        raise _not_found()
+    return report
+
+
 def managed_user(user_id: RowId, admin: StaffDep, session: SessionDep) -> User:
     """A staff account this administrator may manage: one of their own organisation's (the role is the route's)."""
     user = session.get(User, user_id)
@@ -128,4 +169,7 @@ ScopedTask = Annotated[Task, Depends(scoped_task)]
 ScopedAttachment = Annotated[Attachment, Depends(scoped_attachment)]
 ScopedDocument = Annotated[Document, Depends(scoped_document)]
 ScopedPrintBatch = Annotated[PrintBatch, Depends(scoped_print_batch)]
+ScopedPaymentBatch = Annotated[PaymentBatch, Depends(scoped_payment_batch)]
+ScopedFinanceTask = Annotated[Task, Depends(scoped_finance_task)]
+ScopedBankReport = Annotated[BankReportImport, Depends(scoped_bank_report)]
 ManagedUser = Annotated[User, Depends(managed_user)]

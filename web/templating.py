@@ -119,10 +119,14 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     return response
 
 
-def pdf_response(data: bytes, filename: str) -> Response:
+def attachment_response(data: bytes, filename: str, media_type: str) -> Response:
     """A download, never shown inline in our origin."""
     return Response(
         data,
-        media_type="application/pdf",
+        media_type=media_type,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
     )
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    return attachment_response(data, filename, "application/pdf")

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from babel import Locale
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
-from schwifty import IBAN
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu, ytunnus
 
+from models.payments.accounts import sepa_iban
 from models.text import refuse_control_characters
 
 # ISO 3166-1 alpha-2 codes, from CLDR through babel (which the project uses for dates and numbers anyway).
@@ -45,16 +45,6 @@ def _business_id(value: str) -> str:
         return str(ytunnus.format(ytunnus.validate(value.strip())))
     except StdnumError as exc:
         raise ValueError("not a valid Finnish business ID") from exc
-
-
-def _sepa_iban(value: str) -> str:
-    try:
-        iban = IBAN(value)
-    except ValueError as exc:
-        raise ValueError("not a valid IBAN") from exc
-    if not iban.in_sepa_zone:
-        raise ValueError("the account must be in the SEPA area")
-    return str(iban.compact)
 
 
 def _sane_date(value: date) -> date:
@@ -158,7 +148,7 @@ class Aid(Strict):
 
 
 class Payment(Strict):
-    iban: Annotated[str, AfterValidator(_sepa_iban)]
+    iban: Annotated[str, AfterValidator(sepa_iban)]
 
 
 class ApplicationForm(Strict):

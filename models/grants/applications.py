@@ -26,6 +26,8 @@ class Stage(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    # Only the read model says it (the payment's workflow ends there); the grant workflow's stage stays approved.
+    PAID = "paid"
 
     @property
     def is_decided(self) -> bool:

@@ -14,6 +14,7 @@ from models.actors import Actor
 from models.grants.applications import Stage
 from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
+from models.payments.payloads import PaymentSettled
 from models.serving.payloads import Served
 from models.staff import Role
 from models.tasks import TaskClosing, TaskKind
@@ -53,6 +54,7 @@ class GrantApplicationResult(BaseModel):
     stage: Stage
     assessment: AssessmentOutcome | None = None
     served: Served | None = None
+    payment: PaymentSettled | None = None  # an approval's payment: paid on a day, or cancelled
 
 
 class OpenTaskInput(BaseModel):

@@ -107,6 +107,7 @@ class Programme(BaseModel):
     rules_version: str
     decision_prefix: str
     processing_organisations: list[str]
+    paying_organisation: str  # its finance staff pay the grants and see the payments
     demo: bool = False
 
     @field_validator("opens_at", "closes_at")

@@ -24,6 +24,7 @@ from models.documents import Document, DocumentKind
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
 from models.grants.status_links import status_token
+from models.payments.batches import PaymentBatch, PaymentBatchStatus
 from models.serving.print_batches import PrintBatch, PrintBatchStatus
 from models.staff import LinkPurpose, Role
 from models.subjects import SubjectType
@@ -119,6 +120,20 @@ def own_coordinators(p: Principal) -> str:
     return ALLOW if p.own else HIDDEN
 
 
+def own_finance(p: Principal) -> str:
+    """Payments of the grants the user's organisation pays: its finance staff only."""
+    if p.role is None:
+        return LOGIN
+    if p.role != Role.FINANCE:
+        return FORBID
+    return ALLOW if p.own else HIDDEN
+
+
+def finance_pages(p: Principal) -> str:
+    """Finance's lists: any finance user gets in; another organisation's user sees none of this one's rows."""
+    return LOGIN if p.role is None else ALLOW if p.role == Role.FINANCE else FORBID
+
+
 def decoders(p: Principal) -> str:
     """Temporal payloads are decoded for administrators and coordinators of any organisation."""
     if p.role is None:
@@ -182,6 +197,10 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
             Case(f"/status/{token}/withdraw", public, form),
             Case(f"/status/{token}x/withdraw", token_refused, form),
         ],
+        "POST /status/{token}/account": [
+            Case(f"/status/{token}/account", public, {"iban": "FI4950009420028730"}),
+            Case(f"/status/{token}x/account", token_refused, {"iban": "FI4950009420028730"}),
+        ],
         "GET /status/{token}/letter": [
             Case(f"/status/{token}/letter", public),
             Case(f"/status/{token}x/letter", token_refused),
@@ -219,6 +238,9 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/tasks/{task_id}/request-info": [Case(f"{task}/request-info", case(*case_roles), {"message": "?"})],
         "POST /staff/tasks/{task_id}/propose": [Case(f"{task}/propose", case(*case_roles), {"outcome": "approve"})],
         "POST /staff/tasks/{task_id}/decide": [Case(f"{task}/decide", case(*case_roles), {"verdict": "accept"})],
+        "POST /staff/tasks/{task_id}/check-account": [
+            Case(f"{task}/check-account", case(Role.HANDLER), {"decision": "accept"})
+        ],
         "POST /staff/tasks/{task_id}/redeliver": [Case(f"{task}/redeliver", case(*case_roles), {"channel": "email"})],
         "GET /staff/attachments/{attachment_id}": [Case(f"/staff/attachments/{ids['attachment']}", case(*case_roles))],
         "GET /staff/documents/{document_id}": [
@@ -269,6 +291,23 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/coordination/print-batches/{batch_id}/posted": [
             Case(f"/staff/coordination/print-batches/{ids['print_batch']}/posted", own_coordinators, {"posted_on": "x"})
         ],
+        "GET /staff/finance": [Case("/staff/finance", finance_pages)],
+        "POST /staff/finance/payment-run": [Case("/staff/finance/payment-run", finance_pages, form)],
+        "GET /staff/finance/batches/{batch_id}": [Case(f"/staff/finance/batches/{ids['payment_batch']}", own_finance)],
+        "GET /staff/finance/batches/{batch_id}/file": [
+            Case(f"/staff/finance/batches/{ids['payment_batch']}/file", own_finance)
+        ],
+        "POST /staff/finance/batches/{batch_id}/approve": [
+            Case(f"/staff/finance/batches/{ids['payment_batch']}/approve", own_finance, form)
+        ],
+        "POST /staff/finance/batches/{batch_id}/refuse": [
+            Case(f"/staff/finance/batches/{ids['payment_batch']}/refuse", own_finance, {"reason": ""})
+        ],
+        "POST /staff/finance/bank-reports": [Case("/staff/finance/bank-reports", finance_pages, form)],
+        "POST /staff/finance/account-changes/{task_id}": [
+            Case(f"/staff/finance/account-changes/{ids['finance_task']}", own_finance, {"decision": "x"})
+        ],
+        "GET /staff/finance/state-report": [Case("/staff/finance/state-report?format=csv", finance_pages)],
         "POST /codec/decode": [
             Case("/codec/decode", decoders, {"payloads": []}, json=True, headers={"X-Namespace": "default"})
         ],
@@ -349,9 +388,34 @@ def fixture(
             created_by=ids[str(Role.COORDINATOR)],
         )
         session.add(batch)
+        session.flush()
+        payment_batch = PaymentBatch(
+            programme_code="sole-entrepreneur-2020",
+            run_id="matrix",
+            msg_id="GRANTDESK-0000000001",
+            execution_date=date(2020, 6, 2),
+            schema_version="pain.001.001.09",
+            status=PaymentBatchStatus.AWAITING_APPROVAL,
+            document_id=rows["batch"].id,
+        )
+        session.add(payment_batch)
+        finance_task = Task(
+            key=f"grant-{application_id}/payment/account_approval/1",
+            workflow_id=f"grant-{application_id}/payment",
+            subject_type=SubjectType.GRANT_APPLICATION,
+            subject_id=application_id,
+            application_id=application_id,
+            programme_code="sole-entrepreneur-2020",
+            kind=TaskKind.ACCOUNT_APPROVAL,
+            role=Role.FINANCE,
+            status=TaskStatus.OPEN,
+            arrived_at=datetime(2020, 5, 2, tzinfo=UTC),
+        )
+        session.add(finance_task)
         session.commit()
         ids.update({name: row.id or 0 for name, row in rows.items()})
         ids["print_batch"] = batch.id or 0
+        ids["payment_batch"], ids["finance_task"] = payment_batch.id or 0, finance_task.id or 0
         _link, password_link = issue_link(
             session,
             user_id=ids["handler"],

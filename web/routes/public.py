@@ -29,7 +29,7 @@ from web.form_errors import KNOWN_REASONS, POSTAL_ADDRESS_REQUIRED, field_errors
 from web.form_session import draft_key, remember_sent, sent_status_path
 from web.forms import GROUP_FIRST_FIELD, country_options, flat_values, nested, postal_address_missing
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
-from web.services.applications import application_view, decision_of, latest_letter, open_info_request
+from web.services.applications import application_view, decision_of, latest_letter, open_info_request, payment_of
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.processing import ActionRefused, send_update
 from web.services.uploads import Upload, UploadRefused, store_uploads
@@ -143,7 +143,7 @@ async def submit_form(
     return RedirectResponse(f"/status/{token}?received=1", status_code=303)
 
 
-def _status_page(
+def render_status_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -151,6 +151,8 @@ def _status_page(
     *,
     error: str | None = None,
     answer: str = "",
+    account_error: str | None = None,
+    account: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
     application_id = application_id_from_token(token, settings.secret_key)
@@ -167,6 +169,9 @@ def _status_page(
         "info_request": open_info_request(session, view.application.id or 0),
         "decision": decision_of(session, view.application.id or 0),
         "letter": latest_letter(session, view.application.id or 0),
+        "payment": payment_of(session, view.application.id or 0),
+        "account_error": account_error,
+        "account": account,
         "can_withdraw": view.application.status in WITHDRAWABLE,
         "error": error,
         "answer": answer,
@@ -178,7 +183,7 @@ def _status_page(
 
 @router.get("/status/{token}", response_class=HTMLResponse)
 def status_page(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    return _status_page(request, session, settings, token)
+    return render_status_page(request, session, settings, token)
 
 
 def _application_id(token: str, settings: SettingsDep) -> int:
@@ -200,7 +205,7 @@ async def answer_info_request(
     translate = formatting_gettext(negotiate_language(request))
     if info is None:
         return await run_in_threadpool(
-            _status_page,
+            render_status_page,
             request,
             session,
             settings,
@@ -215,7 +220,7 @@ async def answer_info_request(
     ]
     if not answer and not uploads:
         return await run_in_threadpool(
-            _status_page,
+            render_status_page,
             request,
             session,
             settings,
@@ -244,12 +249,12 @@ async def answer_info_request(
         reason = translate(refused.message, **refused.values)
         message = translate("The answer could not be saved: %(reason)s", reason=reason)
         return await run_in_threadpool(
-            _status_page, request, session, settings, token, status_code=422, error=message, answer=answer
+            render_status_page, request, session, settings, token, status_code=422, error=message, answer=answer
         )
     except ActionRefused as refused:
         message = translate("The answer could not be saved: %(reason)s", reason=translate(str(refused)))
         return await run_in_threadpool(
-            _status_page, request, session, settings, token, status_code=422, error=message, answer=answer
+            render_status_page, request, session, settings, token, status_code=422, error=message, answer=answer
         )
     return RedirectResponse(f"/status/{token}", status_code=303)
 
@@ -263,7 +268,7 @@ async def withdraw(
     if form.get("confirm") != "yes":
         translate = formatting_gettext(negotiate_language(request))
         return await run_in_threadpool(
-            _status_page,
+            render_status_page,
             request,
             session,
             settings,
@@ -281,7 +286,7 @@ async def withdraw(
     except ActionRefused as refused:
         translate = formatting_gettext(negotiate_language(request))
         return await run_in_threadpool(
-            _status_page, request, session, settings, token, status_code=409, error=translate(str(refused))
+            render_status_page, request, session, settings, token, status_code=409, error=translate(str(refused))
         )
     return RedirectResponse(f"/status/{token}", status_code=303)
 

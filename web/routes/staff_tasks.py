@@ -168,7 +168,7 @@ def release_task(request: Request, task: ScopedTask, scope: ScopeDep, session: S
     return RedirectResponse("/staff/queue", status_code=303)
 
 
-async def _refuse(
+async def refuse_form(
     request: Request, session: SessionDep, user: StaffUser, task: Task, message: str, values: Mapping[str, object]
 ) -> Response:
     """The form did not say what to do: the task page again, with what was typed and why."""
@@ -177,7 +177,7 @@ async def _refuse(
     )
 
 
-async def _act(
+async def act_on_task(
     request: Request,
     gateway: GatewayDep,
     session: SessionDep,
@@ -222,9 +222,9 @@ async def request_info(
             status_code=422,
         )
     if not written_in_applicants_language(session, task, message):
-        return await _refuse(request, session, scope.user, task, WRONG_LANGUAGE, values)
+        return await refuse_form(request, session, scope.user, task, WRONG_LANGUAGE, values)
     argument = RequestInfoInput(task_key=task.key, actor=actor_of(scope.user), message=message, reply_by=deadline)
-    return await _act(
+    return await act_on_task(
         request, gateway, session, scope.user, task, GrantApplicationWorkflow.request_info, argument, values
     )
 
@@ -249,9 +249,11 @@ async def propose(
         "reasons": [str(r) for r in reasons],
     }
     if outcome not in set(Outcome):
-        return await _refuse(request, session, scope.user, task, N_("The proposal is to approve or to reject."), values)
+        return await refuse_form(
+            request, session, scope.user, task, N_("The proposal is to approve or to reject."), values
+        )
     if not written_in_applicants_language(session, task, justification):
-        return await _refuse(request, session, scope.user, task, WRONG_LANGUAGE, values)
+        return await refuse_form(request, session, scope.user, task, WRONG_LANGUAGE, values)
     argument = ProposeInput(
         task_key=task.key,
         actor=actor_of(scope.user),
@@ -260,7 +262,9 @@ async def propose(
         justification=justification,
         override_reason=override_reason or None,
     )
-    return await _act(request, gateway, session, scope.user, task, GrantApplicationWorkflow.propose, argument, values)
+    return await act_on_task(
+        request, gateway, session, scope.user, task, GrantApplicationWorkflow.propose, argument, values
+    )
 
 
 @router.post("/tasks/{task_id}/decide", dependencies=CSRF)
@@ -275,12 +279,14 @@ async def decide(
 ) -> Response:
     values = {"verdict": verdict, "comment": comment}
     if verdict not in set(Verdict):
-        return await _refuse(request, session, scope.user, task, N_("Accept the proposal or return it."), values)
+        return await refuse_form(request, session, scope.user, task, N_("Accept the proposal or return it."), values)
     if verdict == Verdict.ACCEPT and (untitled := untitled_signatories(session, task, scope.user.id)):
         message = formatting_gettext(negotiate_language(request))(UNTITLED, names=", ".join(untitled))
-        return await _refuse(request, session, scope.user, task, message, values)
+        return await refuse_form(request, session, scope.user, task, message, values)
     argument = DecideInput(task_key=task.key, actor=actor_of(scope.user), verdict=Verdict(verdict), comment=comment)
-    return await _act(request, gateway, session, scope.user, task, GrantApplicationWorkflow.decide, argument, values)
+    return await act_on_task(
+        request, gateway, session, scope.user, task, GrantApplicationWorkflow.decide, argument, values
+    )
 
 
 @router.post("/tasks/{task_id}/redeliver", dependencies=CSRF)
@@ -294,15 +300,15 @@ async def redeliver(
 ) -> Response:
     """The decision could not be served (the e-mail failed, or the letter lacked a fact): try again, or post it."""
     if channel not in set(Channel):
-        return await _refuse(request, session, scope.user, task, N_("Choose e-mail or post."), {"channel": channel})
+        return await refuse_form(request, session, scope.user, task, N_("Choose e-mail or post."), {"channel": channel})
     application = session.get(Application, task.application_id) if task.application_id is not None else None
     if channel == Channel.EMAIL and not (application and application.form["applicant"].get("email_consent")):
         message = N_("The applicant has not agreed to be served by e-mail: the decision goes by post.")
-        return await _refuse(request, session, scope.user, task, message, {"channel": channel})
+        return await refuse_form(request, session, scope.user, task, message, {"channel": channel})
     argument = RedeliverInput(task_key=task.key, actor=actor_of(scope.user), channel=Channel(channel))
     # The task names its workflow: the decision's serving workflow (or, for a case decided before serving
     # became its own workflow, the grant workflow, whose update has the same name).
-    return await _act(
+    return await act_on_task(
         request, gateway, session, scope.user, task, ServeDecisionWorkflow.redeliver, argument, {"channel": channel}
     )
 

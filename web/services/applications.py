@@ -8,6 +8,7 @@ from models.documents import Document, DocumentKind
 from models.grants.applications import Application, AssessmentRecord, TimelineEvent
 from models.grants.decisions import Decision
 from models.grants.info_requests import InfoRequest, InfoRequestStatus
+from models.payments.payments import AccountChange, AccountChangeStatus, Payment, PaymentStatus
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,31 @@ def decision_letters(session: Session, application_id: int) -> list[Document]:
 def latest_letter(session: Session, application_id: int) -> Document | None:
     """The letter as last sent (a decision re-sent on another day has a newer, differently dated letter)."""
     return next(iter(decision_letters(session, application_id)), None)
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """The grant's payment as the applicant and staff see it."""
+
+    payment: Payment
+    # The account the applicant gave after a return, while two staff members check it.
+    pending_change: AccountChange | None
+
+    @property
+    def needs_account(self) -> bool:
+        return self.payment.status == PaymentStatus.REJECTED and self.pending_change is None
+
+
+def payment_of(session: Session, application_id: int) -> PaymentView | None:
+    payment = session.exec(select(Payment).where(Payment.application_id == application_id)).first()
+    if payment is None:
+        return None
+    pending = session.exec(
+        select(AccountChange)
+        .where(
+            AccountChange.payment_id == payment.id,
+            col(AccountChange.status).in_([AccountChangeStatus.GIVEN, AccountChangeStatus.CHECKED]),
+        )
+        .order_by(col(AccountChange.seq).desc())
+    ).first()
+    return PaymentView(payment=payment, pending_change=pending)

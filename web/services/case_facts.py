@@ -6,22 +6,15 @@ the personal identity code is masked until someone asks to see it, and that look
 from dataclasses import dataclass
 from typing import Any
 
-from schwifty import IBAN
 from sqlmodel import Session
 
 from models.audit import audit
 from models.grants.applications import Application
+from models.payments.accounts import BankAccount, bank_account
 from models.time_limits import Channel
 from web.services.auth import StaffUser
 
 PERSONAL_ID_SHOWN = "personal_id_shown"
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    iban: str  # grouped in fours, as printed on a bank statement
-    bank_name: str | None  # None: the bank registry behind schwifty does not know the bank
-    bic: str | None
 
 
 @dataclass(frozen=True)
@@ -40,19 +33,6 @@ class CaseFacts:
     address: PostalAddress | None  # None on applications from before the form asked for it
     account: BankAccount
     masked_personal_id: str
-
-
-def bank_account(iban: str) -> BankAccount:
-    try:
-        parsed = IBAN(iban)
-    except ValueError:
-        # Accounts are validated on the form; an unreadable one is shown as stored, with no bank to name.
-        return BankAccount(iban=iban, bank_name=None, bic=None)
-    return BankAccount(
-        iban=parsed.formatted,
-        bank_name=parsed.bank_name or None,
-        bic=str(parsed.bic) if parsed.bic else None,
-    )
 
 
 def masked_personal_id(personal_id: str) -> str:

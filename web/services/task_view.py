@@ -10,7 +10,7 @@ from models.grants.decisions import Decision, Proposal
 from models.grants.info_requests import Attachment, InfoRequest
 from models.staff import User
 from models.tasks import Task
-from web.services.applications import ApplicationView, application_view, decision_letters
+from web.services.applications import ApplicationView, PaymentView, application_view, decision_letters, payment_of
 from web.services.case_facts import CaseFacts, case_facts
 from web.services.disagreements import is_real_discrepancy
 
@@ -30,6 +30,7 @@ class CaseFile:
     # Register and applicant disagreeing, from the latest assessment (a municipality named in the other
     # language is no disagreement, also in assessments stored before that was decided by code).
     discrepancies: list[dict[str, str]]
+    payment: PaymentView | None = None  # an approved grant's payment, and a changed account being checked
 
 
 def case_file(session: Session, application_id: int) -> CaseFile | None:
@@ -60,6 +61,7 @@ def case_file(session: Session, application_id: int) -> CaseFile | None:
         tasks=tasks,
         letters=decision_letters(session, application_id),
         facts=case_facts(view.application),
+        payment=payment_of(session, application_id),
         discrepancies=[
             d
             for d in (view.assessment.result.get("discrepancies", []) if view.assessment else [])

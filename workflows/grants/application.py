@@ -1,4 +1,4 @@
-"""One grant application from receipt to decision and its serving (workflow id `grant-<application id>`).
+"""One grant application from receipt to decision, its serving and its payment (workflow id `grant-<application id>`).
 
 Stages (`models.grants.applications.Stage`): received → assessed (in the handlers' queue) → optionally waiting
 for the applicant → in decision → approved or rejected, or withdrawn at any point before the
@@ -22,6 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ActivityHandle
 
 from workflows.options import DATABASE, DECISION_MAIL, MAIL
+from workflows.payments.grant_payment import GrantPaymentWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -62,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         Verdict,
         WithdrawInput,
     )
+    from models.payments.payloads import PaymentInput, PaymentSettled
     from models.serving.payloads import Served, ServeDecisionInput
     from models.staff import Role
     from models.tasks import TaskClosing, TaskKind
@@ -73,6 +75,8 @@ ACTION_REFUSED = "ActionRefused"
 SERVING_AS_CHILD = "serving-as-child-workflow"
 # Patch id: from here on the applicant gets a receipt e-mail right after the application is recorded.
 RECEIPT_EMAIL = "receipt-email"
+# Patch id: from here on an approved grant is paid by GrantPaymentWorkflow after it is served.
+PAYMENT_AS_CHILD = "payment-as-child-workflow"
 # Days a task has before the queue marks it overdue: preparing a proposal, then deciding on it. Only the
 # task row's due date changes with these (an activity argument), so running cases still replay.
 HANDLING_DUE_DAYS = 14
@@ -119,6 +123,7 @@ class GrantState:
     question: OpenQuestion | None = None
     decision: DecisionOutcome | None = None
     served: Served | None = None
+    payment: PaymentSettled | None = None
     # (Cases decided before serving became its own workflow:) while the decision e-mail has failed for
     # good, a handler chooses how to serve it.
     awaiting_redelivery: bool = False
@@ -150,10 +155,16 @@ class GrantApplicationWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if s.decision is not None:
             await self._serve(s.decision)
+            if s.decision.outcome == Outcome.APPROVE and workflow.patched(PAYMENT_AS_CHILD):
+                await self._pay(s.decision)
         if receipt is not None:
             await self._receipt_sent(receipt)
         return GrantApplicationResult(
-            application_id=s.application_id, stage=s.stage, assessment=s.assessment, served=s.served
+            application_id=s.application_id,
+            stage=s.stage,
+            assessment=s.assessment,
+            served=s.served,
+            payment=s.payment,
         )
 
     def _start_receipt(self) -> ActivityHandle[None]:
@@ -167,7 +178,7 @@ class GrantApplicationWorkflow:
         except ActivityError:
             workflow.logger.warning("application %s: the receipt e-mail could not be sent", self._state.application_id)
 
-    # --- after the decision (payment and the appeal window come next) --------------------------------------
+    # --- after the decision: serving, then an approval's payment (the appeal window comes next) -------------
 
     async def _serve(self, decision: DecisionOutcome) -> None:
         """The decision is served by its own workflow, which says when and how it reached the applicant."""
@@ -183,6 +194,15 @@ class GrantApplicationWorkflow:
         )
         workflow.logger.info(
             "decision %s served by %s on %s", decision.number, s.served.channel, s.served.dispatched_on
+        )
+
+    async def _pay(self, decision: DecisionOutcome) -> None:
+        """The grant's payment is its own workflow: it ends when the bank has paid it (or it is cancelled)."""
+        s = self._state
+        s.payment = await workflow.execute_child_workflow(
+            GrantPaymentWorkflow.run,
+            PaymentInput(application_id=s.application_id, decision_number=decision.number),
+            id=f"{workflow.info().workflow_id}/payment",
         )
 
     async def _serve_inline(self, decision: DecisionOutcome) -> None:

@@ -1,0 +1,69 @@
+"""The applicant's side of a returned payment: a corrected account, given on the status page.
+
+The account goes to the payment's workflow, which keeps it aside until two staff members have checked it;
+the applicant is told so. A bad account number is refused at the field with what was typed.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from models.grants.applications import grant_workflow_id
+from models.grants.status_links import application_id_from_token
+from models.payments.payloads import GiveAccountInput
+from web.csrf import require_csrf
+from web.deps import GatewayDep, SessionDep, SettingsDep
+from web.i18n import formatting_gettext, negotiate_language
+from web.routes.public import render_status_page
+from web.services.applications import payment_of
+from web.services.processing import ActionRefused, send_update
+from workflows.payments.grant_payment import GrantPaymentWorkflow
+
+router = APIRouter(tags=["applicant"], include_in_schema=False)
+
+
+def payment_workflow_id(application_id: int) -> str:
+    return f"{grant_workflow_id(application_id)}/payment"
+
+
+@router.post("/status/{token}/account", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def give_account(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    gateway: GatewayDep,
+    iban: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    application_id = application_id_from_token(token, settings.secret_key)
+    if application_id is None:
+        raise HTTPException(status_code=404)
+    translate = formatting_gettext(negotiate_language(request))
+    payment = await run_in_threadpool(payment_of, session, application_id)
+    if payment is None or not payment.needs_account:
+        message = translate("No new account is needed for this payment.")
+        return await _refused(request, session, settings, token, message, iban, 409)
+    try:
+        await send_update(
+            gateway, payment_workflow_id(application_id), GrantPaymentWorkflow.give_account, GiveAccountInput(iban=iban)
+        )
+    except ActionRefused as refused:
+        return await _refused(request, session, settings, token, translate(str(refused)), iban, 422)
+    return RedirectResponse(f"/status/{token}", status_code=303)
+
+
+async def _refused(
+    request: Request, session: SessionDep, settings: SettingsDep, token: str, message: str, iban: str, status: int
+) -> HTMLResponse:
+    return await run_in_threadpool(
+        render_status_page,
+        request,
+        session,
+        settings,
+        token,
+        account_error=message,
+        account=iban,
+        status_code=status,
+    )
