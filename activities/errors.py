@@ -21,6 +21,10 @@ class MissingLetterFact(Exception):
     """A decision letter would lack something the law requires it to state: no letter rather than a wrong one."""
 
 
+class InvalidAccount(Exception):
+    """Not an IBAN in the SEPA area (wrong check digits, say): asking again cannot make it one."""
+
+
 class PaymentOnItsWay(Exception):
     """The payment is in a batch for the bank or has been sent: cancelling it now would be a lie."""
 
@@ -28,6 +32,7 @@ class PaymentOnItsWay(Exception):
 NON_RETRYABLE = [
     ApplicationNotFound.__name__,
     BudgetExhausted.__name__,
+    InvalidAccount.__name__,
     LegalBasisNotInForce.__name__,
     MissingLetterFact.__name__,
     NothingToDecide.__name__,

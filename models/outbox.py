@@ -13,6 +13,7 @@ START_PRINT_BATCH = "start_print_batch"
 SEND_EMAIL = "send_email"
 START_PAYMENT_RUN = "start_payment_run"
 START_BANK_REPORT = "start_bank_report"
+START_RECOVERY = "start_recovery"
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -15,6 +15,8 @@ class TaskKind(StrEnum):
     DECIDE = "decide"  # accept or return the proposal (a decider who did not propose it)
     ACCOUNT = "account"  # the bank returned a payment: check the corrected account the applicant gives (a handler)
     ACCOUNT_APPROVAL = "account_approval"  # the second check of a changed account, by another person (finance)
+    RECOVERY = "recovery"  # decide whether a paid grant is recovered (a decider who did not open the case)
+    REPAYMENT = "repayment"  # a recovered grant was not repaid by its due date: follow it up (finance)
     DELIVER = "deliver"  # the decision could not be served (e-mail refused, letter incomplete): try again or post it
 
 

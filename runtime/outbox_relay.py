@@ -22,15 +22,17 @@ from models.outbox import (
     START_GRANT_WORKFLOW,
     START_PAYMENT_RUN,
     START_PRINT_BATCH,
+    START_RECOVERY,
     OutboxMessage,
 )
-from models.payments.payloads import BankReportRef, PaymentRunInput
+from models.payments.payloads import BankReportRef, PaymentRunInput, RecoveryInput
 from models.serving.payloads import PrintBatchRef
 from models.types import utcnow
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.notifications.send_email import SendEmailWorkflow
 from workflows.payments.bank_report import BankReportWorkflow
 from workflows.payments.payment_run import PaymentRunWorkflow
+from workflows.payments.recovery import RecoveryWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ STARTS: dict[str, WorkflowStart] = {
     SEND_EMAIL: WorkflowStart(SendEmailWorkflow.run, QueuedEmailRef),
     START_PAYMENT_RUN: WorkflowStart(PaymentRunWorkflow.run, PaymentRunInput),
     START_BANK_REPORT: WorkflowStart(BankReportWorkflow.run, BankReportRef),
+    START_RECOVERY: WorkflowStart(RecoveryWorkflow.run, RecoveryInput),
 }
 
 

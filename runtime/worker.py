@@ -18,6 +18,7 @@ from activities.payments.bank import BankConnection, OutgoingFolder
 from activities.payments.bank_reports import BankReportActivities
 from activities.payments.batches import PaymentBatchActivities
 from activities.payments.payments import PaymentActivities
+from activities.payments.recovery import RecoveryActivities
 from activities.serving.delivery import DeliveryActivities
 from activities.serving.print_batch import PrintBatchActivities
 from activities.tasks import TaskActivities
@@ -33,6 +34,7 @@ from workflows.payments.bank_report import BankReportWorkflow
 from workflows.payments.grant_payment import GrantPaymentWorkflow
 from workflows.payments.payment_batch import PaymentBatchWorkflow
 from workflows.payments.payment_run import PaymentRunWorkflow
+from workflows.payments.recovery import RecoveryWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
@@ -45,6 +47,7 @@ WORKFLOWS = [
     PaymentRunWorkflow,
     PaymentBatchWorkflow,
     BankReportWorkflow,
+    RecoveryWorkflow,
 ]
 
 
@@ -107,6 +110,7 @@ def build_worker(
         schema=settings.payment_file_schema,
     )
     bank_reports = BankReportActivities(db, store)
+    recoveries = RecoveryActivities(db, programmes)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -132,6 +136,7 @@ def build_worker(
             delivery.send_decision_email,
             print_batches.claim_letters,
             print_batches.render_print_batch,
+            print_batches.mark_posting,
             print_batches.record_posting,
             mail.send_queued_email,
             payments.create_payment,
@@ -146,6 +151,8 @@ def build_worker(
             batches.release,
             batches.cancel,
             bank_reports.apply,
+            recoveries.finalize,
+            recoveries.record_repayment,
         ],
         activity_executor=executor,
     )

@@ -30,7 +30,35 @@ from models.grants.payloads import (
     ReturnProposalInput,
     StageUpdateInput,
 )
-from models.serving.payloads import ClaimedLetters, PrintBatchDone, PrintBatchRef, RecordPostingInput, Served
+from models.payments.payloads import (
+    AccountChangeRef,
+    AccountCheckRecord,
+    AppliedReport,
+    BankReportRef,
+    BatchFile,
+    CancelBatchInput,
+    FinalizeRecoveryInput,
+    OpenBatchesInput,
+    OpenedBatches,
+    PaymentBatchRef,
+    PaymentInput,
+    PaymentRef,
+    RecordAccountInput,
+    RecordApprovalInput,
+    RecordCancellationInput,
+    RecordRepaymentInput,
+    RecoveryDecided,
+    Released,
+    SignalledOutcome,
+)
+from models.serving.payloads import (
+    ClaimedLetters,
+    PrintBatchDone,
+    PrintBatchRef,
+    RecordPostingInput,
+    Served,
+    ServingRef,
+)
 from models.staff import Role
 from models.time_limits import Channel
 
@@ -53,6 +81,10 @@ class StandIns:
         self.waiting_letters: list[str] = []  # serving workflows whose letters a print batch claims
         # A batch made before the post room confirmed postings was dated when made; now it is None until confirmed.
         self.batch_dated_on: date | None = None
+        self.proposed = Outcome.APPROVE  # what the decision decides: the last proposal
+        self.batches_to_open: list[int] = []  # what a payment run opens
+        self.approvals = 0
+        self.report_signals: list[SignalledOutcome] = []  # whom a bank report tells what
 
     async def called(self, name: str, seconds: float = 10) -> None:
         """Returns once the activity has been called."""
@@ -103,6 +135,7 @@ class StandIns:
     @activity.defn(name="record_proposal")
     async def record_proposal(self, request: RecordProposalInput) -> None:
         await self._do("record_proposal")
+        self.proposed = request.proposal.outcome
 
     @activity.defn(name="return_proposal")
     async def return_proposal(self, request: ReturnProposalInput) -> None:
@@ -111,6 +144,8 @@ class StandIns:
     @activity.defn(name="finalize_decision")
     async def finalize_decision(self, request: FinalizeDecisionInput) -> DecisionOutcome:
         await self._do("finalize_decision")
+        if self.proposed == Outcome.REJECT:
+            return DecisionOutcome(number="T 2020/000001", outcome=Outcome.REJECT, amount=Decimal("0.00"), reasons=[])
         return DecisionOutcome(number="T 2020/000001", outcome=Outcome.APPROVE, amount=Decimal("2000.00"), reasons=[])
 
     @activity.defn(name="open_info_request")
@@ -139,16 +174,16 @@ class StandIns:
         await self._do("record_answer")
 
     @activity.defn(name="choose_channel")
-    async def choose_channel(self, ref: ApplicationRef) -> str:
+    async def choose_channel(self, ref: ServingRef) -> str:
         await self._do("choose_channel")
         return self.channel
 
     @activity.defn(name="queue_for_post")
-    async def queue_for_post(self, ref: ApplicationRef) -> None:
+    async def queue_for_post(self, ref: ServingRef) -> None:
         await self._do("queue_for_post")
 
     @activity.defn(name="send_decision_email")
-    async def send_decision_email(self, ref: ApplicationRef) -> Served:
+    async def send_decision_email(self, ref: ServingRef) -> Served:
         await self._do("send_decision_email")
         return Served(channel=Channel.EMAIL, dispatched_on=date(2020, 6, 1))
 
@@ -167,10 +202,83 @@ class StandIns:
         await self._do("render_print_batch")
         return PrintBatchDone(letters=len(self.waiting_letters), document_id=1, posted_on=self.batch_dated_on)
 
+    @activity.defn(name="mark_posting")
+    async def mark_posting(self, request: RecordPostingInput) -> None:
+        await self._do("mark_posting")
+
     @activity.defn(name="record_posting")
     async def record_posting(self, request: RecordPostingInput) -> PrintBatchDone:
         await self._do("record_posting")
         return PrintBatchDone(letters=len(self.waiting_letters), document_id=1, posted_on=request.posted_on)
+
+    # --- payments -----------------------------------------------------------------------------------------
+
+    @activity.defn(name="create_payment")
+    async def create_payment(self, request: PaymentInput) -> PaymentRef:
+        await self._do("create_payment")
+        return PaymentRef(payment_id=1)
+
+    @activity.defn(name="ask_for_account")
+    async def ask_for_account(self, request: AccountChangeRef) -> None:
+        await self._do("ask_for_account")
+
+    @activity.defn(name="record_account_change")
+    async def record_account_change(self, request: RecordAccountInput) -> None:
+        await self._do("record_account_change")
+
+    @activity.defn(name="check_account_change")
+    async def check_account_change(self, request: AccountCheckRecord) -> None:
+        await self._do("check_account_change")
+
+    @activity.defn(name="approve_account_change")
+    async def approve_account_change(self, request: AccountCheckRecord) -> None:
+        await self._do("approve_account_change")
+
+    @activity.defn(name="cancel_payment")
+    async def cancel_payment(self, request: RecordCancellationInput) -> None:
+        await self._do("cancel_payment")
+
+    @activity.defn(name="open_payment_batches")
+    async def open_payment_batches(self, request: OpenBatchesInput) -> OpenedBatches:
+        await self._do("open_payment_batches")
+        return OpenedBatches(batch_ids=self.batches_to_open)
+
+    @activity.defn(name="write_payment_file")
+    async def write_payment_file(self, ref: PaymentBatchRef) -> BatchFile:
+        await self._do("write_payment_file")
+        return BatchFile(batch_id=ref.batch_id, sha256="0" * 64)
+
+    @activity.defn(name="record_batch_approval")
+    async def record_batch_approval(self, request: RecordApprovalInput) -> int:
+        await self._do("record_batch_approval")
+        self.approvals += 1
+        return self.approvals
+
+    @activity.defn(name="release_payment_batch")
+    async def release_payment_batch(self, ref: PaymentBatchRef) -> Released:
+        await self._do("release_payment_batch")
+        return Released(batch_id=ref.batch_id, released=True)
+
+    @activity.defn(name="cancel_payment_batch")
+    async def cancel_payment_batch(self, request: CancelBatchInput) -> None:
+        await self._do("cancel_payment_batch")
+
+    @activity.defn(name="apply_bank_report")
+    async def apply_bank_report(self, ref: BankReportRef) -> AppliedReport:
+        await self._do("apply_bank_report")
+        return AppliedReport(signals=self.report_signals)
+
+    @activity.defn(name="finalize_recovery")
+    async def finalize_recovery(self, request: FinalizeRecoveryInput) -> RecoveryDecided:
+        await self._do("finalize_recovery")
+        if not request.recover:
+            return RecoveryDecided(number=None)
+        return RecoveryDecided(number="T 2020/000002", amount=Decimal("2000.00"), due_on=date(2020, 10, 1))
+
+    @activity.defn(name="record_repayment")
+    async def record_repayment(self, request: RecordRepaymentInput) -> Decimal:
+        await self._do("record_repayment")
+        return request.amount
 
     def all(self) -> list[Any]:
         return [
@@ -194,5 +302,20 @@ class StandIns:
             self.send_decision_email,
             self.claim_letters,
             self.render_print_batch,
+            self.mark_posting,
             self.record_posting,
+            self.create_payment,
+            self.ask_for_account,
+            self.record_account_change,
+            self.check_account_change,
+            self.approve_account_change,
+            self.cancel_payment,
+            self.open_payment_batches,
+            self.write_payment_file,
+            self.record_batch_approval,
+            self.release_payment_batch,
+            self.cancel_payment_batch,
+            self.apply_bank_report,
+            self.finalize_recovery,
+            self.record_repayment,
         ]

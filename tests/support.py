@@ -29,6 +29,7 @@ def make_settings(db: Database, **overrides: object) -> Settings:
         "documents_dir": SCRATCH / "documents",
         "mail_dir": SCRATCH / "outbox",
         "bank_outgoing_dir": SCRATCH / "bank",
+        "payment_debtor_iban": "FI4950009420028730",  # not the demo account, which production refuses
         **overrides,
     }
     return Settings.model_validate(values)

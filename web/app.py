@@ -39,6 +39,7 @@ from web.routes import (
     staff,
     staff_account,
     staff_account_checks,
+    staff_recovery,
     staff_search,
     staff_tasks,
     staff_users,
@@ -129,6 +130,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)
     app.include_router(staff_account_checks.router)
+    app.include_router(staff_recovery.router)
     app.include_router(staff_search.router)
     app.include_router(coordination.router)
     app.include_router(finance.router)

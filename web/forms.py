@@ -1,5 +1,6 @@
 """The HTML application form: flat field names ("applicant.name") to the nested API schema and back."""
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
@@ -32,6 +33,17 @@ MONEY = {
 def _money(text: str) -> str:
     """People in Finland write 1 234,50: the form accepts that (the JSON API takes 1234.50)."""
     return "".join(text.split()).replace("\u00a0", "").replace(",", ".")
+
+
+def euros(text: str) -> Decimal | None:
+    """A positive amount to the cent as typed on a staff form ("2 000", "1 999,50"), or None."""
+    try:
+        amount = Decimal(_money(text))
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 # A rule about a group of fields is shown at the group's first field.

@@ -20,6 +20,7 @@ from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
 from models.payments.batches import PaymentBatch
 from models.payments.imports import BankReportImport
+from models.payments.recovery import Recovery
 from models.serving.print_batches import PrintBatch
 from models.staff import Role, User
 from models.tasks import Task
@@ -146,6 +147,14 @@ def scoped_finance_task(task_id: RowId, scope: ScopeDep, session: SessionDep) ->
     return task
 
 
+def scoped_recovery(recovery_id: RowId, scope: ScopeDep, session: SessionDep) -> Recovery:
+    """A recovery case of a programme the user's organisation pays, for its finance staff."""
+    recovery = session.get(Recovery, recovery_id)
+    if recovery is None or not scope.pays(recovery.programme_code):
+        raise _not_found()
+    return recovery
+
+
 def scoped_bank_report(report_id: RowId, scope: ScopeDep, session: SessionDep) -> BankReportImport:
     """A bank report imported by finance of the user's organisation (or by the command line, for any)."""
     report = session.get(BankReportImport, report_id)
@@ -171,5 +180,6 @@ ScopedDocument = Annotated[Document, Depends(scoped_document)]
 ScopedPrintBatch = Annotated[PrintBatch, Depends(scoped_print_batch)]
 ScopedPaymentBatch = Annotated[PaymentBatch, Depends(scoped_payment_batch)]
 ScopedFinanceTask = Annotated[Task, Depends(scoped_finance_task)]
+ScopedRecovery = Annotated[Recovery, Depends(scoped_recovery)]
 ScopedBankReport = Annotated[BankReportImport, Depends(scoped_bank_report)]
 ManagedUser = Annotated[User, Depends(managed_user)]

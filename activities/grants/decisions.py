@@ -13,7 +13,7 @@ from activities.grants.records import load_application
 from core.db import Database
 from models.audit import audit
 from models.grants.applications import Stage
-from models.grants.decisions import BudgetLedger, Decision, DecisionSequence, Outcome, Proposal
+from models.grants.decisions import BudgetLedger, Decision, DecisionSequence, Outcome, Proposal, grant_decision_of
 from models.grants.payloads import DecisionOutcome, FinalizeDecisionInput, RecordProposalInput, ReturnProposalInput
 from models.grants.programme import HELSINKI, Programme
 
@@ -109,7 +109,7 @@ class DecisionActivities:
     def finalize_decision(self, request: FinalizeDecisionInput) -> DecisionOutcome:
         """Numbers the decision and, for a grant, reserves the money, in one transaction; a retry returns it."""
         with self._db.session() as session:
-            existing = session.exec(select(Decision).where(Decision.application_id == request.application_id)).first()
+            existing = session.exec(grant_decision_of(request.application_id)).first()
             if existing is not None:
                 return _outcome(existing)
             proposal = self._proposal(session, request.application_id, request.proposal_seq)
@@ -161,9 +161,7 @@ class DecisionActivities:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                existing = session.exec(
-                    select(Decision).where(Decision.application_id == request.application_id)
-                ).first()
+                existing = session.exec(grant_decision_of(request.application_id)).first()
                 if existing is None:
                     raise
                 return _outcome(existing)

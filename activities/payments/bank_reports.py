@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.grants.records import add_timeline_event
+from activities.payments.recovery import settle_repayments
 from core.clock import helsinki_today
 from core.db import Database
 from core.storage import FileStore
@@ -20,8 +21,16 @@ from models.grants.applications import Application, Stage
 from models.payments.bank_reports import BankReportUnreadable, Outcome, ReportLine, read_bank_report
 from models.payments.batches import InstructionStatus, PaymentBatch, PaymentBatchStatus, PaymentInstruction
 from models.payments.imports import BankReportImport, ImportStatus
-from models.payments.payloads import AppliedReport, BankOutcome, BankReportRef, SignalledOutcome
+from models.payments.payloads import (
+    AppliedReport,
+    BankOutcome,
+    BankReportRef,
+    RepaymentNotice,
+    SignalledOutcome,
+    SignalledRepayment,
+)
 from models.payments.payments import Payment, PaymentStatus
+from models.payments.recovery import Recovery, Repayment, recovery_of_reference
 from models.subjects import SubjectType
 from models.types import utcnow
 
@@ -37,17 +46,22 @@ class BankReportActivities:
             if report is None:
                 raise ValueError(f"bank report {ref.report_id} does not exist")
             if report.status == ImportStatus.APPLIED:
-                return AppliedReport.model_validate({"signals": report.summary.get("signals", [])})
+                return AppliedReport.model_validate(report.summary)
             document = session.get(Document, report.document_id)
             assert document is not None
             try:
                 parsed = read_bank_report(self._store.get(document.storage_key))
             except BankReportUnreadable as unreadable:  # checked on arrival; a changed parser must not loop
                 raise ValueError(f"bank report {report.id}: {unreadable}") from None
-            applying = _Applying(session)
-            for line in parsed.lines:
-                applying.line(line)
-            report.summary = {**applying.counts, "unmatched": applying.unmatched, "signals": applying.signals}
+            applying = _Applying(session, f"bank-report-{report.id}")
+            for n, line in enumerate(parsed.lines):
+                applying.line(line, n)
+            report.summary = {
+                **applying.counts,
+                "unmatched": applying.unmatched,
+                "signals": applying.signals,
+                "repayments": applying.repayments,
+            }
             report.status, report.applied_at = ImportStatus.APPLIED, utcnow()
             session.add(report)
             audit_subject(
@@ -61,21 +75,22 @@ class BankReportActivities:
             )
             session.commit()
             activity.logger.info("bank report %s applied: %s", report.id, applying.counts)
-            return AppliedReport.model_validate({"signals": applying.signals})
+            return AppliedReport.model_validate(report.summary)
 
 
 class _Applying:
     """One report's lines against the released transfers: what changed, what matched nothing, whom to tell."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.counts = {"paid": 0, "rejected": 0, "accepted": 0, "unchanged": 0}
+    def __init__(self, session: Session, key: str) -> None:
+        self._session, self._key = session, key
+        self.counts = {"paid": 0, "rejected": 0, "accepted": 0, "unchanged": 0, "repaid": 0}
         self.unmatched: list[str] = []
         self.signals: list[dict[str, object]] = []
+        self.repayments: list[dict[str, object]] = []
 
-    def line(self, line: ReportLine) -> None:
+    def line(self, line: ReportLine, n: int) -> None:
         if line.outcome == Outcome.REPAID:
-            self.unmatched.append(f"money in, reference {line.creditor_reference or '-'}, {line.amount or '-'} EUR")
+            self._repaid(line, n)
             return
         instructions = self._matching(line)
         if not instructions:
@@ -88,6 +103,30 @@ class _Applying:
                 self.counts["unchanged"] += 1  # reported before: nothing happens twice
             else:
                 self._settle(instruction, line)
+
+    def _repaid(self, line: ReportLine, n: int) -> None:
+        """Money in with a recovery's RF reference: a repayment, counted once (the report and the line)."""
+        recovery_id = recovery_of_reference(line.creditor_reference)
+        recovery = self._session.get(Recovery, recovery_id) if recovery_id else None
+        if recovery is None or recovery.creditor_reference is None or line.amount is None:
+            self.unmatched.append(f"money in, reference {line.creditor_reference or '-'}, {line.amount or '-'} EUR")
+            return
+        key = f"{self._key}/line-{n}"
+        if self._session.exec(select(Repayment).where(Repayment.key == key)).first() is not None:
+            self.counts["unchanged"] += 1
+            return
+        on = line.on or helsinki_today()
+        self._session.add(Repayment(recovery_id=recovery.id or 0, key=key, amount=line.amount, paid_on=on))
+        self._session.flush()
+        settle_repayments(self._session, recovery, on)
+        audit(
+            self._session, action="repayment_recorded", application_id=recovery.application_id, amount=str(line.amount)
+        )
+        self.counts["repaid"] += 1
+        notice = RepaymentNotice(repaid_total=recovery.repaid_amount, on=on)
+        self.repayments.append(
+            SignalledRepayment(workflow_id=recovery.workflow_id, notice=notice).model_dump(mode="json")
+        )
 
     def _matching(self, line: ReportLine) -> list[PaymentInstruction]:
         if line.end_to_end_id is None and line.original_msg_id is None:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.errors import ApplicationNotFound, PaymentOnItsWay
+from activities.errors import ApplicationNotFound, InvalidAccount, PaymentOnItsWay
 from activities.grants.records import add_timeline_event, load_application
 from activities.notifications.applicant_mail import ApplicantMail
 from core.db import Database
@@ -19,10 +19,10 @@ from core.emails import render_email
 from core.mail import Mailer
 from models.audit import audit
 from models.grants.applications import Application
-from models.grants.decisions import Decision, Outcome
+from models.grants.decisions import Outcome, grant_decision_of
 from models.grants.programme import Programme
 from models.grants.status_links import status_link
-from models.payments.accounts import bank_account
+from models.payments.accounts import bank_account, sepa_iban
 from models.payments.payloads import (
     AccountChangeRef,
     AccountCheckRecord,
@@ -51,7 +51,7 @@ class PaymentActivities:
             if existing is not None:
                 return PaymentRef(payment_id=existing.id or 0)
             application = load_application(session, request.application_id)
-            decision = session.exec(select(Decision).where(Decision.application_id == request.application_id)).one()
+            decision = session.exec(grant_decision_of(request.application_id)).one()
             if decision.outcome != Outcome.APPROVE:
                 raise ValueError(f"decision {decision.number} grants nothing to pay")
             iban = str(application.form["payment"]["iban"]).replace(" ", "").upper()
@@ -106,10 +106,14 @@ class PaymentActivities:
         with self._db.session() as session:
             if self._change(session, request.payment_id, request.seq) is not None:
                 return
+            try:
+                iban = sepa_iban(request.iban)
+            except ValueError as bad:
+                raise InvalidAccount(f"{request.iban[:4]}…: {bad}") from None
             payment = self._payment(session, request.payment_id)
-            session.add(
-                AccountChange(payment_id=request.payment_id, seq=request.seq, iban=request.iban, old_iban=payment.iban)
-            )
+            if iban == payment.iban:
+                raise InvalidAccount("the same account the bank returned the payment from")
+            session.add(AccountChange(payment_id=request.payment_id, seq=request.seq, iban=iban, old_iban=payment.iban))
             add_timeline_event(session, payment.application_id, f"account_given:{request.seq}", "account_given")
             audit(
                 session,
@@ -117,7 +121,7 @@ class PaymentActivities:
                 application_id=payment.application_id,
                 key=f"payment_account_given:{request.payment_id}:{request.seq}",
                 payment=request.payment_id,
-                iban=_masked(request.iban),
+                iban=_masked(iban),
             )
             session.commit()
 

@@ -10,8 +10,7 @@ from temporalio import activity
 
 from activities.grants.records import add_timeline_event, load_application
 from activities.heartbeat import heartbeating
-from activities.serving.letter_template import letter_html
-from activities.serving.letters import LETTER, archive, letter_facts, record_service, stored_letter
+from activities.serving.letters import LETTER, archive, dispatch_of, letter_of, record_service, stored_letter
 from core.clock import helsinki_today
 from core.db import Database
 from core.emails import render_email
@@ -19,12 +18,11 @@ from core.mail import Attachment, Mailer, OutgoingEmail
 from core.pdf import render_in_pool
 from core.storage import FileStore
 from models.audit import audit
-from models.grants.decisions import Decision
-from models.grants.payloads import ApplicationRef
+from models.grants.decisions import Decision, DecisionKind, grant_decision_of
 from models.grants.programme import Programme
 from models.grants.status_links import status_link
 from models.notifications import EmailLog
-from models.serving.payloads import Served
+from models.serving.payloads import Served, ServingRef
 from models.time_limits import Channel
 from models.types import utcnow
 
@@ -45,17 +43,17 @@ class DeliveryActivities:
         self._pool, self._base_url, self._secret = pool, base_url, secret
 
     @activity.defn(name="choose_channel")
-    def choose_channel(self, ref: ApplicationRef) -> str:
+    def choose_channel(self, ref: ServingRef) -> str:
         """E-mail only with the applicant's consent; otherwise a letter by post."""
         with self._db.session() as session:
             application = load_application(session, ref.application_id)
             return Channel.EMAIL if application.form["applicant"].get("email_consent") else Channel.LETTER
 
     @activity.defn(name="queue_for_post")
-    def queue_for_post(self, ref: ApplicationRef) -> None:
+    def queue_for_post(self, ref: ServingRef) -> None:
         """The decision waits for the post room's next print batch, which dates it and tells the workflow."""
         with self._db.session() as session:
-            decision = self._decision(session, ref.application_id)
+            decision = self._decision(session, ref)
             if decision.letter_held is not None:  # set aside by a batch; a handler has seen to what it lacked
                 decision.letter_held, decision.print_batch_id = None, None
                 session.add(decision)
@@ -63,11 +61,11 @@ class DeliveryActivities:
                 decision.channel = Channel.LETTER
                 decision.serving_workflow_id = activity.info().workflow_id
                 session.add(decision)
-                add_timeline_event(session, ref.application_id, "decision_to_post")
+                add_timeline_event(session, ref.application_id, *_to_post_event(decision))
             session.commit()
 
     @activity.defn(name="send_decision_email")
-    async def send_decision_email(self, ref: ApplicationRef) -> Served:
+    async def send_decision_email(self, ref: ServingRef) -> Served:
         """Sent at most once per decision: the Message-ID is the decision's, and a sent one is not sent again."""
         async with heartbeating():
             prepared = await asyncio.to_thread(self._prepare_email, ref)
@@ -92,15 +90,15 @@ class DeliveryActivities:
         activity.logger.info("decision e-mail sent for application %s", ref.application_id)
         return Served(channel=Channel.EMAIL, dispatched_on=dispatched_on)
 
-    def _served(self, ref: ApplicationRef) -> Served:
+    def _served(self, ref: ServingRef) -> Served:
         with self._db.session() as session:
-            decision = self._decision(session, ref.application_id)
+            decision = self._decision(session, ref)
             assert decision.sent_at is not None
             return Served(channel=Channel.EMAIL, dispatched_on=helsinki_today(decision.sent_at))
 
-    def _prepare_email(self, ref: ApplicationRef) -> tuple[OutgoingEmail, str, date] | None:
+    def _prepare_email(self, ref: ServingRef) -> tuple[OutgoingEmail, str, date] | None:
         with self._db.session() as session:
-            decision = self._decision(session, ref.application_id)
+            decision = self._decision(session, ref)
             key = f"decision:{decision.id}"
             log = session.exec(select(EmailLog).where(EmailLog.key == key)).first()
             if decision.sent_at is not None or (log is not None and log.sent_at is not None):
@@ -108,16 +106,16 @@ class DeliveryActivities:
             application = load_application(session, ref.application_id)
             programme = self._programmes[application.programme_code]
             dispatched_on = helsinki_today()
-            facts = letter_facts(session, decision, programme, Channel.EMAIL, dispatched_on)
+            letter = letter_of(session, decision, programme, Channel.EMAIL, dispatched_on)
             subject, text = render_email(
-                "decision",
+                "recovery_decision" if decision.kind == DecisionKind.RECOVERY else "decision",
                 application.language,
                 name=application.applicant_name,
                 reference=application.reference,
                 approved=decision.outcome == "approve",
                 number=decision.number,
-                received_on=facts.deemed_received_on,
-                last_day=facts.last_day,
+                received_on=letter.dispatch.deemed_received_on,
+                last_day=letter.dispatch.last_day,
                 status_url=status_link(self._base_url, ref.application_id, self._secret, application.language),
             )
             message_id = f"<decision.{decision.id}.{re.sub(r'[^A-Za-z0-9]', '', decision.number)}@grantdesk>"
@@ -133,17 +131,17 @@ class DeliveryActivities:
                 )
                 session.commit()
             email = OutgoingEmail(to=application.email, subject=subject, text=text, message_id=message_id)
-            return email, letter_html(facts), dispatched_on
+            return email, letter.html, dispatched_on
 
-    def _letter_pdf(self, ref: ApplicationRef, dispatched_on: date) -> bytes | None:
+    def _letter_pdf(self, ref: ServingRef, dispatched_on: date) -> bytes | None:
         with self._db.session() as session:
-            decision = self._decision(session, ref.application_id)
+            decision = self._decision(session, ref)
             document = stored_letter(session, decision.id or 0, dispatched_on)
             return None if document is None else self._store.get(document.storage_key)
 
-    def _archive_letter(self, ref: ApplicationRef, dispatched_on: date, pdf: bytes) -> None:
+    def _archive_letter(self, ref: ServingRef, dispatched_on: date, pdf: bytes) -> None:
         with self._db.session() as session:
-            decision = self._decision(session, ref.application_id)
+            decision = self._decision(session, ref)
             if stored_letter(session, decision.id or 0, dispatched_on) is None:
                 application = load_application(session, ref.application_id)
                 archive(
@@ -158,18 +156,18 @@ class DeliveryActivities:
                 )
                 session.commit()
 
-    def _record_sent(self, ref: ApplicationRef, dispatched_on_iso: str) -> None:
+    def _record_sent(self, ref: ServingRef, dispatched_on_iso: str) -> None:
         with self._db.session() as session:
-            decision = self._decision(session, ref.application_id)
+            decision = self._decision(session, ref)
             application = load_application(session, ref.application_id)
             programme = self._programmes[application.programme_code]
-            facts = letter_facts(session, decision, programme, Channel.EMAIL, date.fromisoformat(dispatched_on_iso))
+            dispatch = dispatch_of(Channel.EMAIL, date.fromisoformat(dispatched_on_iso), programme)
             now = utcnow()
-            record_service(session, decision, facts, now)
+            record_service(session, decision, dispatch, now)
             log = session.exec(select(EmailLog).where(EmailLog.key == f"decision:{decision.id}")).one()
             log.sent_at = now
             session.add(log)
-            add_timeline_event(session, ref.application_id, "decision_sent")
+            add_timeline_event(session, ref.application_id, *_sent_event(decision))
             audit(
                 session,
                 action="decision_sent",
@@ -180,8 +178,28 @@ class DeliveryActivities:
             session.commit()
 
     @staticmethod
-    def _decision(session: Session, application_id: int) -> Decision:
-        decision = session.exec(select(Decision).where(Decision.application_id == application_id)).first()
-        if decision is None:
-            raise ValueError(f"application {application_id} has no decision")
+    def _decision(session: Session, ref: ServingRef) -> Decision:
+        """The decision being served: by its number, or (serving workflows started before it was passed on)
+        the application's grant decision."""
+        query = (
+            select(Decision).where(Decision.number == ref.decision_number)
+            if ref.decision_number
+            else grant_decision_of(ref.application_id)
+        )
+        decision = session.exec(query).first()
+        if decision is None or decision.application_id != ref.application_id:
+            raise ValueError(f"application {ref.application_id} has no decision {ref.decision_number or ''}")
         return decision
+
+
+def _sent_event(decision: Decision) -> tuple[str, str]:
+    """The applicant's timeline says a decision was sent; a grant decision's event keeps its old key."""
+    if decision.kind == DecisionKind.GRANT:
+        return "decision_sent", "decision_sent"
+    return f"decision_sent:{decision.number}", "recovery_sent"
+
+
+def _to_post_event(decision: Decision) -> tuple[str, str]:
+    if decision.kind == DecisionKind.GRANT:
+        return "decision_to_post", "decision_to_post"
+    return f"decision_to_post:{decision.number}", "decision_to_post"

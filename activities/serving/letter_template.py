@@ -92,14 +92,34 @@ FIGURES_OF_REASON = {
 }
 
 
-def missing_facts(facts: LetterFacts) -> list[str]:
-    """What the letter would lack: programme texts in its language, the grant's figures, each reason's."""
-    p, language = facts.programme, facts.language
+@dataclass(frozen=True)
+class Dispatch:
+    """How and when a letter leaves, and so the days its rectification period counts by (None: not yet known)."""
+
+    channel: str
+    dispatched_on: date | None
+    deemed_received_on: date | None
+    last_day: date | None
+
+
+def common_missing(
+    *,
+    programme: Programme,
+    language: str,
+    legal_basis: dict[str, str],
+    signatories: dict[str, Signatory],
+    free_texts: list[str],
+    dispatch: Dispatch,
+    address_lines: tuple[str, ...],
+) -> list[str]:
+    """What any decision letter would lack: the authority, contact, legal basis and rectification texts in its
+    language, its officials' titles, free text in its language, and how it leaves."""
+    p = programme
     texts = {
         "deciding authority": p.deciding_authority.office,
         "delegation": p.deciding_authority.delegation,
         "contact title": p.contact.title,
-        "legal basis": p.legal_basis.for_outcome(facts.outcome == "approve"),
+        "legal basis": legal_basis,
         "rectification authority": p.rectification.authority,
         "rectification address": p.rectification.address,
         "registry hours": p.rectification.opening_hours,
@@ -107,6 +127,30 @@ def missing_facts(facts: LetterFacts) -> list[str]:
     missing = [f"{name} in {language}" for name, text in texts.items() if not text.get(language)]
     if not p.rectification.instruction.get(language):
         missing.append(f"rectification instruction in {language}")
+    for role, person in signatories.items():
+        if not person.titles.get(language):
+            missing.append(f"the {role} {person.name}'s title in {language}")
+    if any(text and not written_in(text, language) for text in free_texts):
+        missing.append(f"a justification written in {language}")
+    if dispatch.channel == "letter" and len(address_lines) < 3:
+        missing.append("the recipient's postal address")
+    if dispatch.channel == "email" and dispatch.dispatched_on is None:
+        missing.append("the day the e-mail is sent")
+    return missing
+
+
+def missing_facts(facts: LetterFacts) -> list[str]:
+    """What the letter would lack: the common facts, the grant's figures, each reason's."""
+    p, language = facts.programme, facts.language
+    missing = common_missing(
+        programme=p,
+        language=language,
+        legal_basis=p.legal_basis.for_outcome(facts.outcome == "approve"),
+        signatories={"decider": facts.decider, "presenter": facts.presenter},
+        free_texts=[facts.justification],
+        dispatch=Dispatch(facts.channel, facts.dispatched_on, facts.deemed_received_on, facts.last_day),
+        address_lines=facts.address_lines,
+    )
     if facts.outcome == "approve":
         terms = p.grant_terms
         for name, paragraphs in (
@@ -126,16 +170,41 @@ def missing_facts(facts: LetterFacts) -> list[str]:
         for code in facts.reasons:
             detail = facts.checks.get(code, {})
             missing += [f"{code}: {key}" for key in FIGURES_OF_REASON.get(code, ()) if key not in detail]
-    for role, person in (("decider", facts.decider), ("presenter", facts.presenter)):
-        if not person.titles.get(language):
-            missing.append(f"the {role} {person.name}'s title in {language}")
-    if facts.justification and not written_in(facts.justification, language):
-        missing.append(f"a justification written in {language}")
-    if facts.channel == "letter" and len(facts.address_lines) < 3:
-        missing.append("the recipient's postal address")
-    if facts.channel == "email" and facts.dispatched_on is None:
-        missing.append("the day the e-mail is sent")
     return missing
+
+
+def base_context(
+    *, language: str, programme: Programme, decided_at: datetime, decider: Signatory, presenter: Signatory
+) -> dict[str, Any]:
+    """What every decision letter's template uses: formatting in its language, the authority, contact,
+    officials and the rectification instruction (templates/documents/_letter.html)."""
+    locale = babel_locale(language)
+
+    def day(value: date) -> str:
+        return format_date(value, "long", locale=locale)
+
+    def euros(value: Decimal | str) -> str:
+        return format_currency(Decimal(value), "EUR", locale=locale)
+
+    return {
+        "_": formatting_gettext(language),
+        "lang": language,
+        "day": day,
+        "euros": euros,
+        "decided_on": decided_at.astimezone(HELSINKI).date(),
+        "decider": decider.signature(language),
+        "presenter": presenter.signature(language),
+        "grantor": programme.grantor_in(language),
+        "rectification": programme.rectification,
+        "authority": in_language(programme.deciding_authority.office, language),
+        "contact": programme.contact,
+        "text": lambda texts: in_language(texts, language),
+        "paragraphs": lambda texts: paragraphs_in(texts, language),
+    }
+
+
+def render_letter(template: str, context: dict[str, Any]) -> str:
+    return _env.get_template(template).render(context)
 
 
 def letter_html(facts: LetterFacts) -> str:
@@ -144,12 +213,6 @@ def letter_html(facts: LetterFacts) -> str:
     if missing:
         raise MissingLetterFact(f"decision {facts.number}: the letter would lack " + "; ".join(missing))
     locale = babel_locale(facts.language)
-
-    def day(value: date) -> str:
-        return format_date(value, "long", locale=locale)
-
-    def euros(value: Decimal | str) -> str:
-        return format_currency(Decimal(value), "EUR", locale=locale)
 
     def percent(value: Decimal | str, threshold: Decimal | str | None = None) -> str:
         """Rounded half up, as a person checks it (67.852 % → 67.9 %); to two decimals next to the threshold,
@@ -162,26 +225,24 @@ def letter_html(facts: LetterFacts) -> str:
         return format_percent(share.quantize(places, ROUND_HALF_UP), pattern, locale=locale, decimal_quantization=False)
 
     context: dict[str, Any] = {
-        "_": formatting_gettext(facts.language),
-        "lang": facts.language,
+        **base_context(
+            language=facts.language,
+            programme=facts.programme,
+            decided_at=facts.decided_at,
+            decider=facts.decider,
+            presenter=facts.presenter,
+        ),
         "f": facts,
-        "day": day,
-        "euros": euros,
         "percent": percent,
-        "decided_on": facts.decided_at.astimezone(HELSINKI).date(),
-        "decider": facts.decider.signature(facts.language),
-        "presenter": facts.presenter.signature(facts.language),
         "masked_iban": mask_iban(facts.iban),
-        "grantor": facts.programme.grantor_in(facts.language),
         "title": facts.programme.title_in(facts.language),
-        "rectification": facts.programme.rectification,
-        "authority": in_language(facts.programme.deciding_authority.office, facts.language),
-        "contact": facts.programme.contact,
         "terms": facts.programme.grant_terms,
         "de_minimis": facts.programme.de_minimis,
-        "text": lambda texts: in_language(texts, facts.language),
-        "paragraphs": lambda texts: paragraphs_in(texts, facts.language),
-        # The grantee is the undertaking, named as in the registers.
-        "undertaking": f"{facts.business_name} ({facts.business_id})" if facts.business_id else facts.business_name,
+        "undertaking": undertaking(facts.business_name, facts.business_id),
     }
-    return _env.get_template("decision_letter.html").render(context)
+    return render_letter("decision_letter.html", context)
+
+
+def undertaking(business_name: str, business_id: str | None) -> str:
+    """The grantee is the undertaking, named as in the registers."""
+    return f"{business_name} ({business_id})" if business_id else business_name

@@ -1,21 +1,89 @@
 """Decision letters: the facts from the record, rendered and archived once per decision and dispatch day."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from activities.errors import MissingLetterFact
-from activities.serving.letter_template import LetterFacts, Signatory, address_lines
+from activities.serving.letter_template import Dispatch, LetterFacts, Signatory, address_lines, letter_html
+from activities.serving.recovery_letter import RecoveryLetterFacts, recovery_letter_html
 from core.storage import FileStore
 from models.documents import Document, DocumentKind
 from models.grants.applications import Application, AssessmentRecord
-from models.grants.decisions import Decision
+from models.grants.decisions import Decision, DecisionKind
 from models.grants.programme import Programme
+from models.payments.payments import Payment
+from models.payments.recovery import Recovery
 from models.staff import User
 from models.time_limits import Channel, deemed_received_on, rectification_last_day
 
 LETTER = DocumentKind.DECISION_LETTER
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A decision letter ready to render, of whatever kind of decision, with how it leaves."""
+
+    html: str
+    language: str
+    dispatch: Dispatch
+
+
+def dispatch_of(channel: Channel, dispatched_on: date | None, programme: Programme) -> Dispatch:
+    received = None if dispatched_on is None else deemed_received_on(dispatched_on, channel, programme)
+    last_day = None if received is None else rectification_last_day(received, programme)
+    return Dispatch(channel=channel, dispatched_on=dispatched_on, deemed_received_on=received, last_day=last_day)
+
+
+def letter_of(
+    session: Session, decision: Decision, programme: Programme, channel: Channel, dispatched_on: date | None
+) -> Letter:
+    """The letter of a grant or a recovery decision, or MissingLetterFact naming what it would lack."""
+    if decision.kind == DecisionKind.RECOVERY:
+        recovery = recovery_letter_facts(session, decision, programme, channel, dispatched_on)
+        return Letter(recovery_letter_html(recovery), recovery.language, recovery.dispatch)
+    facts = letter_facts(session, decision, programme, channel, dispatched_on)
+    dispatch = Dispatch(facts.channel, facts.dispatched_on, facts.deemed_received_on, facts.last_day)
+    return Letter(letter_html(facts), facts.language, dispatch)
+
+
+def recovery_letter_facts(
+    session: Session, decision: Decision, programme: Programme, channel: Channel, dispatched_on: date | None
+) -> RecoveryLetterFacts:
+    application = session.get(Application, decision.application_id)
+    recovery = session.exec(select(Recovery).where(Recovery.decision_id == decision.id)).first()
+    payment = session.get(Payment, recovery.payment_id) if recovery else None
+    grant = session.get(Decision, payment.decision_id) if payment else None
+    if application is None or recovery is None or payment is None or grant is None or payment.paid_on is None:
+        raise MissingLetterFact(f"recovery decision {decision.number}: its recovery case or paid grant is missing")
+    if recovery.due_on is None or recovery.creditor_reference is None:
+        raise MissingLetterFact(f"recovery decision {decision.number}: no due date or reference")
+    return RecoveryLetterFacts(
+        language=application.language,
+        programme=programme,
+        number=decision.number,
+        decided_at=decision.decided_at,
+        decider=_signatory(session, decision.decider_id),
+        presenter=_signatory(session, decision.presenter_id),
+        reference=application.reference or "",
+        applicant_name=application.applicant_name,
+        business_name=application.business_name,
+        business_id=application.business_id,
+        grant_number=grant.number,
+        paid_amount=payment.amount,
+        paid_on=payment.paid_on,
+        amount=decision.amount,
+        reason=recovery.reason,
+        justification=decision.justification,
+        due_on=recovery.due_on,
+        creditor_reference=recovery.creditor_reference,
+        dispatch=dispatch_of(channel, dispatched_on, programme),
+        address_lines=address_lines(
+            application.applicant_name, application.form["applicant"].get("address"), application.language
+        ),
+    )
 
 
 def letter_facts(
@@ -94,16 +162,16 @@ def archive(
     return document
 
 
-def record_service(session: Session, decision: Decision, facts: LetterFacts, sent_at: datetime) -> None:
+def record_service(session: Session, decision: Decision, dispatch: Dispatch, sent_at: datetime) -> None:
     """The decision row says when and how it was served, and so when the rectification period ends."""
-    if facts.dispatched_on is None:
+    if dispatch.dispatched_on is None:
         raise ValueError(f"decision {decision.number}: an undated letter serves nothing")
-    decision.channel = facts.channel
+    decision.channel = dispatch.channel
     decision.sent_at = sent_at
-    decision.dispatched_on = facts.dispatched_on
+    decision.dispatched_on = dispatch.dispatched_on
     decision.letter_held = None
-    decision.deemed_received_on = facts.deemed_received_on
-    decision.rectification_last_day = facts.last_day
+    decision.deemed_received_on = dispatch.deemed_received_on
+    decision.rectification_last_day = dispatch.last_day
     session.add(decision)
 
 

@@ -18,8 +18,7 @@ from temporalio import activity
 from activities.errors import MissingLetterFact
 from activities.grants.records import add_timeline_event
 from activities.heartbeat import heartbeating
-from activities.serving.letter_template import letter_html
-from activities.serving.letters import LETTER, archive, letter_facts, record_service, stored_letter
+from activities.serving.letters import LETTER, archive, letter_of, record_service, stored_letter
 from core.db import Database
 from core.pdf import render_in_pool, render_pdf_batch
 from core.storage import FileStore
@@ -81,7 +80,7 @@ class PrintBatchActivities:
         programme = self._programmes[batch.programme_code]
         for decision in self._letters(session, batch):
             try:
-                letter_html(letter_facts(session, decision, programme, Channel.LETTER, batch.posted_on))
+                letter_of(session, decision, programme, Channel.LETTER, batch.posted_on)
             except MissingLetterFact as missing:
                 decision.letter_held = str(missing)[:2000]
                 session.add(decision)
@@ -109,6 +108,17 @@ class PrintBatchActivities:
             letters = [await render_in_pool(self._pool, html) for html in htmls]
             joined = await asyncio.get_running_loop().run_in_executor(self._pool, render_pdf_batch, htmls)
             return await asyncio.to_thread(self._finish, ref, letters, joined)
+
+    @activity.defn(name="mark_posting")
+    def mark_posting(self, request: RecordPostingInput) -> None:
+        """The day the post room gave, on record at once; `record_posting` then dates and serves the letters."""
+        with self._db.session() as session:
+            batch = self._batch(session, PrintBatchRef(print_batch_id=request.print_batch_id))
+            if batch.posted_on is None:
+                batch.posted_on, batch.posting_confirmed_by = request.posted_on, request.confirmed_by
+                batch.posting_confirmed_at = utcnow()
+                session.add(batch)
+                session.commit()
 
     @activity.defn(name="record_posting")
     async def record_posting(self, request: RecordPostingInput) -> PrintBatchDone:
@@ -138,7 +148,7 @@ class PrintBatchActivities:
     def _htmls(self, session: Session, batch: PrintBatch, posted_on: date | None) -> list[str]:
         programme = self._programmes[batch.programme_code]
         return [
-            letter_html(letter_facts(session, decision, programme, Channel.LETTER, posted_on))
+            letter_of(session, decision, programme, Channel.LETTER, posted_on).html
             for decision in self._letters(session, batch)
         ]
 
@@ -174,7 +184,7 @@ class PrintBatchActivities:
             if batch.status == PrintBatchStatus.POSTED:
                 return self._done(batch)
             batch.posted_on, batch.posting_confirmed_by = request.posted_on, request.confirmed_by
-            batch.posting_confirmed_at = utcnow()
+            batch.posting_confirmed_at = batch.posting_confirmed_at or utcnow()
             self._serve_letters(session, batch, request.posted_on, letters)
             session.add(batch)
             audit_subject(
@@ -195,7 +205,7 @@ class PrintBatchActivities:
         programme = self._programmes[batch.programme_code]
         now = utcnow()
         for decision, pdf in zip(self._letters(session, batch), letters, strict=True):
-            facts = letter_facts(session, decision, programme, Channel.LETTER, posted_on)
+            letter = letter_of(session, decision, programme, Channel.LETTER, posted_on)
             if stored_letter(session, decision.id or 0, posted_on) is None:
                 archive(
                     session,
@@ -203,11 +213,11 @@ class PrintBatchActivities:
                     pdf=pdf,
                     kind=LETTER,
                     version=posted_on.isoformat(),
-                    language=facts.language,
+                    language=letter.language,
                     programme_code=programme.code,
                     decision=decision,
                 )
-            record_service(session, decision, facts, now)
+            record_service(session, decision, letter.dispatch, now)
             add_timeline_event(session, decision.application_id, f"decision_sent:{posted_on}", "decision_sent")
             audit(
                 session,

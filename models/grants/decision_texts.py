@@ -91,3 +91,15 @@ class Rectification(BaseModel):
 
     def address_in(self, language: str) -> str:
         return in_language(self.address, language)
+
+
+class RecoveryTerms(BaseModel):
+    """What a recovery decision states besides the shared parts: the provisions, how to pay, and interest
+    (Act on Discretionary Government Transfers 21–22 § recovery, 24 § interest, 25 § penalty interest)."""
+
+    legal_basis: Texts
+    due_days: int = 30  # days from the decision to the due date
+    payee: str  # the account holder the repayment goes to
+    iban: str
+    bic: str
+    interest: Paragraphs

@@ -6,7 +6,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.types import Money, UTCDateTime, utcnow
 
@@ -36,13 +37,24 @@ class Proposal(SQLModel, table=True):
     review_comment: str | None = Field(default=None, max_length=4000)
 
 
-class Decision(SQLModel, table=True):
-    """The decision on an application: one per application, numbered per programme and year."""
+class DecisionKind(StrEnum):
+    GRANT = "grant"  # the decision on the application: one per application
+    RECOVERY = "recovery"  # a decision to recover a paid grant (models/payments/recovery.py)
 
-    __table_args__ = (UniqueConstraint("programme_code", "year", "seq"),)
+
+class Decision(SQLModel, table=True):
+    """A decision about an application, numbered per programme and year in one gapless series: the grant
+    decision (one per application), and later ones such as a recovery, each of its kind numbered 1, 2, …"""
+
+    __table_args__ = (
+        UniqueConstraint("programme_code", "year", "seq"),
+        UniqueConstraint("application_id", "kind", "kind_seq", name="uq_decision_application_id_kind_kind_seq"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(foreign_key="application.id", unique=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    kind: str = Field(default=DecisionKind.GRANT, max_length=20, sa_column_kwargs={"server_default": "grant"})
+    kind_seq: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     programme_code: str = Field(max_length=80)
     year: int
     seq: int
@@ -51,7 +63,7 @@ class Decision(SQLModel, table=True):
     amount: Decimal = Field(sa_type=Money)
     reasons: list[str] = Field(sa_column=Column(JSON, nullable=False))
     justification: str = Field(max_length=4000)
-    proposal_id: int = Field(foreign_key="proposal.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")  # a grant decision's proposal
     presenter_id: int = Field(foreign_key="staff_user.id")
     decider_id: int = Field(foreign_key="staff_user.id")
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -70,6 +82,11 @@ class Decision(SQLModel, table=True):
     # decides what next, and until then no batch takes it.
     letter_held: str | None = Field(default=None, max_length=2000)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def grant_decision_of(application_id: int) -> SelectOfScalar[Decision]:
+    """The query for an application's grant decision (not its later decisions, such as a recovery)."""
+    return select(Decision).where(Decision.application_id == application_id, Decision.kind == DecisionKind.GRANT)
 
 
 class DecisionSequence(SQLModel, table=True):

@@ -16,6 +16,7 @@ from models.grants.decision_texts import (
     DeMinimis,
     GrantTerms,
     LegalBasis,
+    RecoveryTerms,
     Rectification,
     in_language,
 )
@@ -87,6 +88,7 @@ class Programme(BaseModel):
     contact: ContactPerson
     grant_terms: GrantTerms
     de_minimis: DeMinimis
+    recovery: RecoveryTerms
     amount: Decimal
     opens_at: datetime
     closes_at: datetime

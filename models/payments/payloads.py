@@ -1,6 +1,7 @@
 """What goes in and out of the payment workflows and their activities."""
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 
@@ -141,5 +142,68 @@ class SignalledOutcome(BaseModel):
     outcome: BankOutcome
 
 
+class SignalledRepayment(BaseModel):
+    workflow_id: str  # the recovery's workflow
+    notice: "RepaymentNotice"
+
+
 class AppliedReport(BaseModel):
     signals: list[SignalledOutcome]
+    repayments: list[SignalledRepayment] = []
+
+
+class RecoveryInput(BaseModel):
+    recovery_id: int
+    application_id: int
+    opened_by: int  # the handler who opened it: they may not decide it
+
+
+class RecoveryDecideInput(BaseModel):
+    task_key: str
+    actor: Actor
+    recover: bool
+    justification: str = ""
+
+
+class FinalizeRecoveryInput(BaseModel):
+    recovery_id: int
+    actor: Actor
+    recover: bool
+    justification: str = ""
+
+
+class RecoveryDecided(BaseModel):
+    number: str | None  # None: decided not to recover
+    amount: Decimal = Decimal("0.00")
+    due_on: date | None = None
+
+
+class RepaymentNotice(BaseModel):
+    """Signal to a recovery's workflow: this much has now been repaid in all (from a bank report)."""
+
+    repaid_total: Decimal
+    on: date
+
+
+class MarkRepaidInput(BaseModel):
+    """Finance marks a repayment by hand (paid at the cash desk, say)."""
+
+    actor: Actor
+    amount: Decimal
+    on: date
+
+
+class RecordRepaymentInput(BaseModel):
+    recovery_id: int
+    key: str
+    amount: Decimal
+    on: date
+    recorded_by: int | None = None
+
+
+class RecoverySettled(BaseModel):
+    waived: bool = False
+    repaid_on: date | None = None
+
+
+SignalledRepayment.model_rebuild()

@@ -37,21 +37,30 @@ class Recovery(SQLModel, table=True):
     status: str = Field(default=RecoveryStatus.PROPOSED, index=True, max_length=20)
     opened_by: int = Field(foreign_key="staff_user.id")
     opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    decider_id: int | None = Field(default=None, foreign_key="staff_user.id")
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    justification: str = Field(default="", max_length=4000)
-    number: str | None = Field(default=None, unique=True, max_length=40)
+    # The recovery decision (a Decision of kind recovery: numbered, served and archived like every decision).
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", unique=True)
     due_on: date | None = None
     creditor_reference: str | None = Field(default=None, unique=True, max_length=25)
     repaid_amount: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
     repaid_on: date | None = None
-    # How and when the recovery decision was served (the rectification period counts from these).
-    channel: str | None = Field(default=None, max_length=10)
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    dispatched_on: date | None = None
-    deemed_received_on: date | None = None
-    rectification_last_day: date | None = None
     workflow_id: str = Field(max_length=160)
+
+
+class RecoveryOutcome(StrEnum):
+    RECOVER = "recover"
+    WAIVE = "waive"  # decided not to recover: recorded, nothing is sent
+
+
+class Repayment(SQLModel, table=True):
+    """Money paid back on a recovery: from a bank report's line, or marked by hand; each counted once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    recovery_id: int = Field(foreign_key="recovery.id", index=True)
+    key: str = Field(unique=True, max_length=120)  # the bank report and line, or the finance user's entry
+    amount: Decimal = Field(sa_type=Money)
+    paid_on: date
+    recorded_by: int | None = Field(default=None, foreign_key="staff_user.id")  # None: from a bank report
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 def creditor_reference(recovery_id: int) -> str:

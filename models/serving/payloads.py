@@ -8,6 +8,14 @@ from models.actors import Actor
 from models.time_limits import Channel
 
 
+class ServingRef(BaseModel):
+    """The decision a serving activity works on: by its number (absent in inputs recorded before recoveries
+    were served: those mean the application's grant decision)."""
+
+    application_id: int
+    decision_number: str | None = None
+
+
 class ServeDecisionInput(BaseModel):
     application_id: int
     decision_number: str

@@ -95,4 +95,4 @@ def test_names_and_texts_are_escaped_and_kept_to_the_sepa_character_set() -> Non
 )
 def test_a_file_that_would_not_validate_is_refused(changes: dict[str, object]) -> None:
     with pytest.raises(InvalidPaymentFile):
-        credit_transfer_xml(batch_file(**changes))
+        credit_transfer_xml(batch_file(**changes))  # type: ignore[arg-type]

@@ -11,20 +11,25 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from core.db import Database
 from core.storage import LocalFileStore
 from models.documents import Document, DocumentKind
+from models.grants.decisions import Decision, Proposal
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
 from models.grants.status_links import status_token
 from models.payments.batches import PaymentBatch, PaymentBatchStatus
+from models.payments.payments import Payment
+from models.payments.recovery import Recovery
 from models.serving.print_batches import PrintBatch, PrintBatchStatus
 from models.staff import LinkPurpose, Role
 from models.subjects import SubjectType
@@ -201,6 +206,10 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
             Case(f"/status/{token}/account", public, {"iban": "FI4950009420028730"}),
             Case(f"/status/{token}x/account", token_refused, {"iban": "FI4950009420028730"}),
         ],
+        "GET /status/{token}/recovery-letter/{recovery_seq}": [
+            Case(f"/status/{token}/recovery-letter/1", token_refused),  # none decided: as if it did not exist
+            Case(f"/status/{token}x/recovery-letter/1", token_refused),
+        ],
         "GET /status/{token}/letter": [
             Case(f"/status/{token}/letter", public),
             Case(f"/status/{token}x/letter", token_refused),
@@ -240,6 +249,12 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/tasks/{task_id}/decide": [Case(f"{task}/decide", case(*case_roles), {"verdict": "accept"})],
         "POST /staff/tasks/{task_id}/check-account": [
             Case(f"{task}/check-account", case(Role.HANDLER), {"decision": "accept"})
+        ],
+        "POST /staff/applications/{application_id}/recovery": [
+            Case(f"/staff/applications/{ids['application']}/recovery", case(Role.HANDLER), {"reason": ""})
+        ],
+        "POST /staff/tasks/{task_id}/decide-recovery": [
+            Case(f"{task}/decide-recovery", case(Role.DECIDER), {"verdict": "x"})
         ],
         "POST /staff/tasks/{task_id}/redeliver": [Case(f"{task}/redeliver", case(*case_roles), {"channel": "email"})],
         "GET /staff/attachments/{attachment_id}": [Case(f"/staff/attachments/{ids['attachment']}", case(*case_roles))],
@@ -306,6 +321,9 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/finance/bank-reports": [Case("/staff/finance/bank-reports", finance_pages, form)],
         "POST /staff/finance/account-changes/{task_id}": [
             Case(f"/staff/finance/account-changes/{ids['finance_task']}", own_finance, {"decision": "x"})
+        ],
+        "POST /staff/finance/recoveries/{recovery_id}/repaid": [
+            Case(f"/staff/finance/recoveries/{ids['recovery']}/repaid", own_finance, {"amount": ""})
         ],
         "GET /staff/finance/state-report": [Case("/staff/finance/state-report?format=csv", finance_pages)],
         "POST /codec/decode": [
@@ -412,10 +430,42 @@ def fixture(
             arrived_at=datetime(2020, 5, 2, tzinfo=UTC),
         )
         session.add(finance_task)
+        session.flush()
+        decision_id = _decision(session, application_id, ids["decider"])
+        letter = rows["letter"]
+        assert isinstance(letter, Document)
+        letter.decision_id = decision_id  # the grant decision's letter, as sent
+        session.add(letter)
+        payment = Payment(
+            decision_id=decision_id,
+            application_id=application_id,
+            programme_code="sole-entrepreneur-2020",
+            reference="ESP 2020/000001",
+            amount=Decimal("2000.00"),
+            creditor_name="Toiminimi",
+            iban="FI4950009420028730",
+            status="paid",
+            paid_on=date(2020, 6, 3),
+            workflow_id=f"grant-{application_id}/payment",
+        )
+        session.add(payment)
+        session.flush()
+        recovery = Recovery(
+            application_id=application_id,
+            payment_id=payment.id or 0,
+            programme_code="sole-entrepreneur-2020",
+            seq=1,
+            reason="-",
+            amount=Decimal("2000.00"),
+            opened_by=ids["handler"],
+            workflow_id=f"grant-{application_id}/recovery-1",
+        )
+        session.add(recovery)
         session.commit()
         ids.update({name: row.id or 0 for name, row in rows.items()})
         ids["print_batch"] = batch.id or 0
         ids["payment_batch"], ids["finance_task"] = payment_batch.id or 0, finance_task.id or 0
+        ids["recovery"] = recovery.id or 0
         _link, password_link = issue_link(
             session,
             user_id=ids["handler"],
@@ -432,6 +482,24 @@ def fixture(
         ids=ids,
         password_link=password_link,
     )
+
+
+def _decision(session: Session, application_id: int, decider: int) -> int:
+    """A grant decision for the case (the payment and the recovery point at one)."""
+    proposal = Proposal(
+        application_id=application_id, seq=1, outcome="approve", amount=Decimal("2000.00"), reasons=[],
+        justification="-", proposer_id=decider,
+    )  # fmt: skip
+    session.add(proposal)
+    session.flush()
+    decision = Decision(
+        application_id=application_id, programme_code="sole-entrepreneur-2020", year=2020, seq=1,
+        number="ESP 2020/000001", outcome="approve", amount=Decimal("2000.00"), reasons=[], justification="-",
+        proposal_id=proposal.id, presenter_id=decider, decider_id=decider,
+    )  # fmt: skip
+    session.add(decision)
+    session.flush()
+    return decision.id or 0
 
 
 def _document(store: LocalFileStore, kind: str, application_id: int | None) -> Document:

@@ -112,7 +112,7 @@ def test_a_swedish_applicant_without_e_mail_consent_gets_a_wholly_swedish_letter
 
     def waiting_for_post() -> bool:
         coordinator.goto(f"{site}/staff/coordination?lang=en")
-        return "Decisions waiting to be posted: 1." in coordinator.content()
+        return "Decisions waiting to be printed: 1." in coordinator.content()
 
     wait_until(waiting_for_post, seconds=30)
     coordinator.get_by_role("button", name="Print the waiting letters").click()

@@ -80,7 +80,7 @@ def test_a_letter_lacking_a_fact_is_set_aside_with_a_task_and_posted_once_it_is_
     )
 
     desk.sign_in_as("coordinator")
-    wait_until(lambda: "Decisions waiting to be posted: 1." in desk.client.get("/staff/coordination?lang=en").text)
+    wait_until(lambda: "Decisions waiting to be printed: 1." in desk.client.get("/staff/coordination?lang=en").text)
     post(desk, "/staff/coordination", "/staff/coordination/print-batch")
     second = wait_until(lambda: (b := printed_batch(desk)).id != batch.id and b)
     assert (second.letters, _decision(desk, held.id).print_batch_id) == (1, second.id)

@@ -115,7 +115,7 @@ def test_without_email_consent_the_post_room_batch_serves_it(desk: Desk) -> None
     assert "by post" in desk.client.get(f"{status_url}?lang=en").text
 
     desk.sign_in_as("coordinator")
-    assert "Decisions waiting to be posted: 1." in desk.client.get("/staff/coordination?lang=en").text
+    assert "Decisions waiting to be printed: 1." in desk.client.get("/staff/coordination?lang=en").text
     assert post(desk, "/staff/coordination", "/staff/coordination/print-batch").status_code == 303
     batch = printed_batch(desk)
 

@@ -28,7 +28,7 @@ def test_print_batches_belong_to_the_processing_organisations(desk: Desk) -> Non
     page = desk.client.get("/staff/coordination?lang=en")
     assert page.status_code == 200
     assert f"/staff/documents/{batch.id}" not in page.text
-    assert "Decisions waiting to be posted: 0." in page.text
+    assert "Decisions waiting to be printed: 0." in page.text
     assert desk.client.get(f"/staff/documents/{batch.id}").status_code == 404
 
 

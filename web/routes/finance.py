@@ -2,6 +2,7 @@
 state report. Only the programmes the user's organisation pays; a batch, report or task of another is a 404."""
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -14,8 +15,8 @@ from models.staff import Role
 from web.csrf import require_csrf
 from web.deps import FilesDep, GatewayDep, RelayDep, SessionDep, SettingsDep, require_roles
 from web.i18n import negotiate_language
-from web.scope import Scope, ScopeDep, ScopedFinanceTask, ScopedPaymentBatch
-from web.services import payments
+from web.scope import Scope, ScopeDep, ScopedFinanceTask, ScopedPaymentBatch, ScopedRecovery
+from web.services import payments, recoveries
 from web.services.exports import MEDIA_TYPES, ExportFormat, export, filename
 from web.services.processing import ActionRefused
 from web.services.state_report import state_figures, state_report_table
@@ -47,7 +48,9 @@ def _finance_page(
         "approvals": payments.account_approvals(session, codes),
         "reports": payments.bank_reports(session, scope.user),
         "figures": state_figures(session, list(scope.paid_programmes)),
+        "recoveries": recoveries.awaiting_repayment(session, codes),
         "errors": errors or {},
+        "today": helsinki_today(),
     }
     return render(request, "staff/finance.html", context, status_code=status_code)
 
@@ -156,6 +159,29 @@ async def second_check(
         return _finance_page(request, scope, session, {f"task-{task.id}": str(refused)}, status_code=409)
     request.session["flash"] = "account_approved" if decision == "approve" else "account_refused"
     return RedirectResponse("/staff/finance", status_code=303)
+
+
+@router.post("/recoveries/{recovery_id}/repaid", response_class=HTMLResponse, dependencies=CSRF)
+async def mark_repaid(
+    request: Request,
+    recovery: ScopedRecovery,
+    scope: ScopeDep,
+    session: SessionDep,
+    gateway: GatewayDep,
+    amount: Annotated[str, Form(max_length=20)] = "",
+    paid_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """A repayment the bank report does not show (paid at the cash desk, say), recorded by hand; audited."""
+    try:
+        day = date.fromisoformat(paid_on) if paid_on else None
+    except ValueError:
+        day = None
+    try:
+        await recoveries.mark_repaid(gateway, recovery=recovery, user=scope.user, amount_text=amount, on=day)
+    except ActionRefused as refused:
+        return _finance_page(request, scope, session, {f"recovery-{recovery.id}": str(refused)}, status_code=422)
+    request.session["flash"] = "repayment_recorded"
+    return RedirectResponse("/staff/finance#recoveries", status_code=303)
 
 
 @router.get("/state-report")

@@ -29,7 +29,15 @@ from web.form_errors import KNOWN_REASONS, POSTAL_ADDRESS_REQUIRED, field_errors
 from web.form_session import draft_key, remember_sent, sent_status_path
 from web.forms import GROUP_FIRST_FIELD, country_options, flat_values, nested, postal_address_missing
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
-from web.services.applications import application_view, decision_of, latest_letter, open_info_request, payment_of
+from web.ids import RowId
+from web.services.applications import (
+    application_view,
+    decision_of,
+    latest_letter,
+    open_info_request,
+    payment_of,
+    recoveries_told,
+)
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.processing import ActionRefused, send_update
 from web.services.uploads import Upload, UploadRefused, store_uploads
@@ -170,6 +178,7 @@ def render_status_page(
         "decision": decision_of(session, view.application.id or 0),
         "letter": latest_letter(session, view.application.id or 0),
         "payment": payment_of(session, view.application.id or 0),
+        "recoveries": recoveries_told(session, view.application.id or 0),
         "account_error": account_error,
         "account": account,
         "can_withdraw": view.application.status in WITHDRAWABLE,
@@ -298,3 +307,15 @@ def decision_letter(token: str, session: SessionDep, settings: SettingsDep, file
     if letter is None:
         raise HTTPException(status_code=404)
     return pdf_response(files.get(letter.storage_key), "decision.pdf")
+
+
+@router.get("/status/{token}/recovery-letter/{recovery_seq}")
+def recovery_letter(
+    token: str, recovery_seq: RowId, session: SessionDep, settings: SettingsDep, files: FilesDep
+) -> Response:
+    """The letter of a recovery decision on the applicant's grant, behind the same private link."""
+    application_id = _application_id(token, settings)
+    told = [r for r in recoveries_told(session, application_id) if r.recovery.seq == recovery_seq]
+    if not told or told[0].letter is None:
+        raise HTTPException(status_code=404)
+    return pdf_response(files.get(told[0].letter.storage_key), "recovery-decision.pdf")

@@ -2,15 +2,17 @@
 
 import asyncio
 import dataclasses
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from models.grants.applications import Application
 from web.csrf import require_csrf, rotate_csrf
 from web.deps import SessionDep, SettingsDep, StaffDep, require_roles, start_staff_session
-from web.scope import CASE_ROLES, ScopedApplication, ScopeDep
+from web.scope import CASE_ROLES, Scope, ScopedApplication, ScopeDep
 from web.services.applications import recent_applications
 from web.services.auth import (
     InvalidCredentials,
@@ -120,8 +122,22 @@ def dashboard(request: Request, scope: ScopeDep, session: SessionDep) -> HTMLRes
 def application_detail(
     request: Request, application: ScopedApplication, scope: ScopeDep, session: SessionDep
 ) -> HTMLResponse:
+    return case_page(request, application, scope, session)
+
+
+def case_page(
+    request: Request,
+    application: Application,
+    scope: Scope,
+    session: SessionDep,
+    *,
+    recovery_error: Any = None,
+    values: Mapping[str, object] | None = None,
+) -> HTMLResponse:
+    """The case page; a refused recovery case comes back with the reason at its field and what was typed."""
     case = case_file(session, application.id or 0)
-    return render(request, "staff/application.html", {"user": scope.user, "case": case})
+    context = {"user": scope.user, "case": case, "recovery_error": recovery_error, "values": values or {}}
+    return render(request, "staff/application.html", context, status_code=422 if recovery_error else 200)
 
 
 @router.post(

@@ -6,9 +6,10 @@ from sqlmodel import Session, col, select
 
 from models.documents import Document, DocumentKind
 from models.grants.applications import Application, AssessmentRecord, TimelineEvent
-from models.grants.decisions import Decision
+from models.grants.decisions import Decision, grant_decision_of
 from models.grants.info_requests import InfoRequest, InfoRequestStatus
 from models.payments.payments import AccountChange, AccountChangeStatus, Payment, PaymentStatus
+from models.payments.recovery import Recovery
 
 
 @dataclass(frozen=True)
@@ -57,23 +58,51 @@ def recent_applications(session: Session, programme_codes: list[str], limit: int
 
 
 def decision_of(session: Session, application_id: int) -> Decision | None:
-    return session.exec(select(Decision).where(Decision.application_id == application_id)).first()
+    return session.exec(grant_decision_of(application_id)).first()
 
 
-def decision_letters(session: Session, application_id: int) -> list[Document]:
-    """The decision letter as sent, one per dispatch day, newest first."""
-    return list(
-        session.exec(
-            select(Document)
-            .where(Document.application_id == application_id, Document.kind == DocumentKind.DECISION_LETTER)
-            .order_by(col(Document.id).desc())
-        ).all()
+def decision_letters(session: Session, application_id: int, decision_id: int | None = None) -> list[Document]:
+    """The decision letters as sent (of one decision, when given), one per dispatch day, newest first."""
+    query = select(Document).where(
+        Document.application_id == application_id, Document.kind == DocumentKind.DECISION_LETTER
     )
+    if decision_id is not None:
+        query = query.where(Document.decision_id == decision_id)
+    return list(session.exec(query.order_by(col(Document.id).desc())).all())
 
 
-def latest_letter(session: Session, application_id: int) -> Document | None:
-    """The letter as last sent (a decision re-sent on another day has a newer, differently dated letter)."""
-    return next(iter(decision_letters(session, application_id)), None)
+def latest_letter(session: Session, application_id: int, decision_id: int | None = None) -> Document | None:
+    """The grant decision's letter as last sent (a decision re-sent on another day has a newer, differently
+    dated letter), or that of the decision given."""
+    if decision_id is None:
+        decision = decision_of(session, application_id)
+        if decision is None:
+            return None
+        decision_id = decision.id
+    return next(iter(decision_letters(session, application_id, decision_id)), None)
+
+
+@dataclass(frozen=True)
+class RecoveryView:
+    """A recovery the applicant is told of: its decision, how to repay, and its letter."""
+
+    recovery: Recovery
+    decision: Decision
+    letter: Document | None
+
+
+def recoveries_told(session: Session, application_id: int) -> list[RecoveryView]:
+    """Recovery decisions made on the application (a case still being decided, or waived, is not shown)."""
+    found = []
+    rows = session.exec(
+        select(Recovery, Decision)
+        .join(Decision, col(Decision.id) == col(Recovery.decision_id))
+        .where(Recovery.application_id == application_id)
+        .order_by(col(Recovery.seq))
+    ).all()
+    for recovery, decision in rows:
+        found.append(RecoveryView(recovery, decision, latest_letter(session, application_id, decision.id)))
+    return found
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,11 @@ def payments_by_status(session: Session, codes: list[str]) -> list[StatusLine]:
         .where(col(Payment.programme_code).in_(codes))
         .group_by(col(Payment.status))
     ).all()
-    found = {status: (count, Decimal(total) / 100) for status, count, total in rows}
+    # The sum comes back through the Money column type: euros as Decimal.
+    found = {status: (count, Decimal(total)) for status, count, total in rows}
+    zero = (0, Decimal("0.00"))
     return [
-        StatusLine(str(s), found.get(s, (0, Decimal(0)))[0], found.get(s, (0, Decimal(0)))[1].quantize(Decimal("0.01")))
+        StatusLine(str(s), found.get(s, zero)[0], found.get(s, zero)[1].quantize(Decimal("0.01")))
         for s in PaymentStatus
     ]
 

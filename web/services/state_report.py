@@ -50,7 +50,11 @@ def state_figures(session: Session, programmes: list[Programme]) -> list[Program
     for programme in programmes:
         found = ProgrammeFigures(programme)
         paid = session.exec(
-            select(Payment).where(Payment.programme_code == programme.code, Payment.status == PaymentStatus.PAID)
+            select(Payment).where(
+                Payment.programme_code == programme.code,
+                Payment.status == PaymentStatus.PAID,
+                col(Payment.paid_on).is_not(None),
+            )
         ).all()
         for payment in paid:
             assert payment.paid_on is not None

@@ -1,18 +1,20 @@
 """Everything a handler or decider needs on one page about a task and its application."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent
 from models.documents import Document
-from models.grants.decisions import Decision, Proposal
+from models.grants.decisions import Decision, Proposal, grant_decision_of
 from models.grants.info_requests import Attachment, InfoRequest
+from models.payments.recovery import Recovery
 from models.staff import User
 from models.tasks import Task
 from web.services.applications import ApplicationView, PaymentView, application_view, decision_letters, payment_of
 from web.services.case_facts import CaseFacts, case_facts
 from web.services.disagreements import is_real_discrepancy
+from web.services.recoveries import can_open, recoveries_of
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class CaseFile:
     # language is no disagreement, also in assessments stored before that was decided by code).
     discrepancies: list[dict[str, str]]
     payment: PaymentView | None = None  # an approved grant's payment, and a changed account being checked
+    recoveries: list[Recovery] = field(default_factory=list)  # recovery cases on the paid grant
+    can_open_recovery: bool = False  # paid, and no recovery case open
 
 
 def case_file(session: Session, application_id: int) -> CaseFile | None:
@@ -46,7 +50,7 @@ def case_file(session: Session, application_id: int) -> CaseFile | None:
     tasks = rows(Task, col(Task.id))
     ids = {p.proposer_id for p in proposals} | {e.actor_id for e in audit_events if e.actor_id}
     ids |= {t.assignee_id for t in tasks if t.assignee_id}
-    decision = session.exec(select(Decision).where(Decision.application_id == application_id)).first()
+    decision = session.exec(grant_decision_of(application_id)).first()
     if decision:
         ids |= {decision.presenter_id, decision.decider_id}
     people = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all() if u.id}
@@ -62,6 +66,8 @@ def case_file(session: Session, application_id: int) -> CaseFile | None:
         letters=decision_letters(session, application_id),
         facts=case_facts(view.application),
         payment=payment_of(session, application_id),
+        recoveries=recoveries_of(session, application_id),
+        can_open_recovery=can_open(session, application_id) is not None,
         discrepancies=[
             d
             for d in (view.assessment.result.get("discrepancies", []) if view.assessment else [])

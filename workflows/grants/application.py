@@ -64,7 +64,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawInput,
     )
     from models.payments.payloads import PaymentInput, PaymentSettled
-    from models.serving.payloads import Served, ServeDecisionInput
+    from models.serving.payloads import Served, ServeDecisionInput, ServingRef
     from models.staff import Role
     from models.tasks import TaskClosing, TaskKind
     from models.time_limits import Channel
@@ -208,14 +208,18 @@ class GrantApplicationWorkflow:
     async def _serve_inline(self, decision: DecisionOutcome) -> None:
         """How cases decided before serving became its own workflow go on (their histories replay this)."""
         s = self._state
-        channel = await workflow.execute_activity_method(DeliveryActivities.choose_channel, self._ref(), **DATABASE)
+        channel = await workflow.execute_activity_method(
+            DeliveryActivities.choose_channel, self._serving_ref(), **DATABASE
+        )
         while True:
             if channel == Channel.LETTER:
-                await workflow.execute_activity_method(DeliveryActivities.queue_for_post, self._ref(), **DATABASE)
+                await workflow.execute_activity_method(
+                    DeliveryActivities.queue_for_post, self._serving_ref(), **DATABASE
+                )
                 return
             try:
                 await workflow.execute_activity_method(
-                    DeliveryActivities.send_decision_email, self._ref(), **DECISION_MAIL
+                    DeliveryActivities.send_decision_email, self._serving_ref(), **DECISION_MAIL
                 )
                 return
             except ActivityError:
@@ -566,6 +570,9 @@ class GrantApplicationWorkflow:
 
     def _ref(self) -> ApplicationRef:
         return ApplicationRef(application_id=self._state.application_id)
+
+    def _serving_ref(self) -> ServingRef:
+        return ServingRef(application_id=self._state.application_id)
 
     def _question_ref(self, question: OpenQuestion) -> InfoRequestRef:
         return InfoRequestRef(application_id=self._state.application_id, seq=question.seq)

@@ -6,6 +6,7 @@ from temporalio.exceptions import FailureError
 
 from workflows.options import DATABASE
 from workflows.payments.grant_payment import GrantPaymentWorkflow
+from workflows.payments.recovery import RecoveryWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.payments.bank_reports import BankReportActivities
@@ -24,4 +25,11 @@ class BankReportWorkflow:
                 )
             except FailureError as gone:  # the payment's workflow ended (cancelled): the record says what happened
                 workflow.logger.warning("bank report %s: %s not told (%s)", ref.report_id, signal.workflow_id, gone)
+        for repaid in applied.repayments:
+            try:
+                await workflow.get_external_workflow_handle(repaid.workflow_id).signal(
+                    RecoveryWorkflow.repayment, repaid.notice
+                )
+            except FailureError as gone:
+                workflow.logger.warning("bank report %s: %s not told (%s)", ref.report_id, repaid.workflow_id, gone)
         return applied

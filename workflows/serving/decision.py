@@ -17,8 +17,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.serving.delivery import DeliveryActivities
     from activities.tasks import TaskActivities
     from core.i18n import N_
-    from models.grants.payloads import ApplicationRef, CloseTaskInput, OpenTaskInput, RedeliverInput
-    from models.serving.payloads import LetterHeld, Posted, Served, ServeDecisionInput
+    from models.grants.payloads import CloseTaskInput, OpenTaskInput, RedeliverInput
+    from models.serving.payloads import LetterHeld, Posted, Served, ServeDecisionInput, ServingRef
     from models.staff import Role
     from models.tasks import TaskClosing, TaskKind
     from models.time_limits import Channel
@@ -49,7 +49,7 @@ class ServeDecisionWorkflow:
     @workflow.run
     async def run(self, request: ServeDecisionInput) -> Served:
         s = self._state
-        ref = ApplicationRef(application_id=s.application_id)
+        ref = ServingRef(application_id=s.application_id, decision_number=s.decision_number)
         channel = await workflow.execute_activity_method(DeliveryActivities.choose_channel, ref, **DATABASE)
         while True:
             if channel == Channel.LETTER:

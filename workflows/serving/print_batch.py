@@ -7,6 +7,7 @@ day, from which the rectification period counts. A letter that could not be made
 its serving workflow told why, so a handler can act on it.
 """
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +37,7 @@ POSTING_CONFIRMED = "posting-confirmed-by-the-post-room"
 
 @dataclass
 class BatchState:
+    batch_id: int
     made_on: date | None = None
     printed: bool = False
     posting: ConfirmPostingInput | None = None
@@ -45,7 +47,8 @@ class BatchState:
 class PrintBatchWorkflow:
     @workflow.init
     def __init__(self, ref: PrintBatchRef) -> None:
-        self._state = BatchState()
+        self._state = BatchState(batch_id=ref.print_batch_id)
+        self._lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, ref: PrintBatchRef) -> PrintBatchDone:
@@ -99,15 +102,26 @@ class PrintBatchWorkflow:
                 )
 
     @workflow.update
-    def confirm_posted(self, request: ConfirmPostingInput) -> None:
-        try:
-            self._check_posting(request)
-        except ValueError as refused:
-            raise ApplicationError(str(refused), type="ActionRefused", non_retryable=True) from None
-        self._state.posting = request
+    async def confirm_posted(self, request: ConfirmPostingInput) -> None:
+        """Recorded at once (the coordination page shows the day when it reloads); the letters are dated after."""
+        async with self._lock:
+            try:
+                self._check_posting(request)
+            except ValueError as refused:
+                raise ApplicationError(str(refused), type="ActionRefused", non_retryable=True) from None
+            await workflow.execute_activity_method(
+                PrintBatchActivities.mark_posting,
+                RecordPostingInput(
+                    print_batch_id=self._state.batch_id, posted_on=request.posted_on, confirmed_by=request.actor.user_id
+                ),
+                **DATABASE,
+            )
+            self._state.posting = request
 
     @confirm_posted.validator
     def _validate_posting(self, request: ConfirmPostingInput) -> None:
+        if self._lock.locked():
+            raise ValueError(N_("Another action on this batch is in progress; try again in a moment."))
         self._check_posting(request)
 
     def _check_posting(self, request: ConfirmPostingInput) -> None:

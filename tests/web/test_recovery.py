@@ -1,0 +1,110 @@
+"""Recovering a paid grant through the pages: a handler opens the case, a decider who did not open it decides,
+the recovery decision is served as a letter with the amount, due date and RF reference, and the bank's
+report of the repayment closes it; the state report counts it."""
+
+import io
+from datetime import date
+
+from pypdf import PdfReader
+from sqlmodel import col, select
+from stdnum import iso11649
+
+from models.documents import Document
+from models.grants.decisions import Decision
+from models.payments.recovery import Recovery
+from models.tasks import Task
+from tests.bank import repayment_notification, sent_transfers, status_report
+from tests.desk import Desk, wait_until
+from tests.web.test_payments import import_report, payments, released_batch
+from tests.web.test_serving import decide_through_the_pages
+from tests.web.test_staff_processing import post, take_next
+
+REASON = "The grantee also received EUR 14,000 of corona funding from Business Finland, which the terms exclude."
+
+
+def paid_grant(desk: Desk) -> tuple[str, int]:
+    status_url, _ = decide_through_the_pages(desk, applicant__language="en")
+    wait_until(lambda: payments(desk))
+    batch = released_batch(desk)
+    sent = sent_transfers(desk.settings.bank_outgoing_dir / f"{batch.msg_id}.xml")
+    import_report(desk, status_report(sent, {}, date(2026, 12, 4)), "paid.xml")
+    wait_until(lambda: payments(desk)[0].status == "paid")
+    return status_url, payments(desk)[0].application_id
+
+
+def recovery(desk: Desk) -> Recovery:
+    with desk.db.session() as session:
+        return session.exec(select(Recovery)).one()
+
+
+def test_a_paid_grant_is_recovered_by_a_served_decision_and_its_repayment_closes_the_case(desk: Desk) -> None:
+    status_url, application_id = paid_grant(desk)
+    page = f"/staff/applications/{application_id}"
+
+    desk.sign_in_as("both")  # a handler who is also a decider opens the case: they may not decide it
+    too_much = post(desk, page, f"{page}/recovery", {"reason": REASON, "amount": "2 000,01"})
+    finnish = post(
+        desk,
+        page,
+        f"{page}/recovery",
+        {"reason": "Hakija on saanut myös muuta tukea, joten tuki peritään.", "amount": "2000"},
+    )
+    assert too_much.status_code == finnish.status_code == 422
+    assert "between 0,01 and the amount paid" in too_much.text and REASON in too_much.text  # what was typed stays
+    assert "another language than the applicant" in finnish.text
+    assert post(desk, page, f"{page}/recovery", {"reason": REASON, "amount": "2 000,00"}).status_code == 303
+    task = wait_until(lambda: _task(desk, "recovery"))
+    take_next(desk, "decider")
+    own = post(
+        desk,
+        f"/staff/tasks/{task.id}",
+        f"/staff/tasks/{task.id}/decide-recovery",
+        {"verdict": "recover", "justification": "Recovered under section 21."},
+    )
+    assert own.status_code == 409 and "another decider must decide it" in own.text
+    post(desk, f"/staff/tasks/{task.id}", f"/staff/tasks/{task.id}/release")
+
+    desk.sign_in_as("decider")
+    take_next(desk, "decider")
+    decided = post(
+        desk,
+        f"/staff/tasks/{task.id}",
+        f"/staff/tasks/{task.id}/decide-recovery",
+        {"verdict": "recover", "justification": "The grant is recovered in full under section 21 of the Act."},
+    )
+    assert decided.status_code == 303
+
+    def served() -> Decision | None:
+        with desk.db.session() as session:
+            found = session.exec(select(Decision).where(Decision.kind == "recovery")).first()
+            return found if found and found.sent_at else None
+
+    decision = wait_until(served, seconds=30)
+    case = recovery(desk)
+    assert case.status == "decided" and case.creditor_reference and iso11649.is_valid(case.creditor_reference)
+    with desk.db.session() as session:
+        letter = session.exec(select(Document).where(Document.decision_id == decision.id)).one()
+        grant = session.exec(select(Decision).where(Decision.kind == "grant")).one()
+    desk.sign_in_as("handler")
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(desk.client.get(f"/staff/documents/{letter.id}").content)).pages
+    ).replace("\n", " ")
+    assert decision.number in text and grant.number in text and decision.number != grant.number
+    assert iso11649.format(case.creditor_reference) in text
+    assert "is ordered to repay" in text and REASON in text.replace("  ", " ")
+    assert "Instructions for requesting rectification" in text  # appealable like the grant decision
+    desk.client.cookies.clear()
+    assert case.creditor_reference in desk.client.get(f"{status_url}?lang=en").text
+
+    import_report(desk, repayment_notification(case.creditor_reference, "2000.00", date(2026, 12, 20)), "in.xml")
+    wait_until(lambda: recovery(desk).status == "repaid")
+    assert (recovery(desk).repaid_amount, recovery(desk).repaid_on) == (case.amount, date(2026, 12, 20))
+    desk.sign_in_as("finance")
+    report = desk.client.get("/staff/finance/state-report?format=csv").content.decode("utf-8-sig")
+    assert "2026-12,1,2000.00,1,2000.00" in report.replace("\r", "")
+
+
+def _task(desk: Desk, kind: str) -> Task | None:
+    with desk.db.session() as session:
+        return session.exec(select(Task).where(Task.kind == kind, col(Task.status).in_(["open", "claimed"]))).first()

@@ -1,0 +1,200 @@
+"""Recovering a paid grant (takaisinperintä), id `grant-<application id>/recovery-<n>`, started when a handler
+opens a recovery case with its reason.
+
+A decider who did not open it decides (four eyes): recover, or not. A recovery decision is served like the
+grant decision (its own `ServeDecisionWorkflow`, e-mail or post, appealable with the same rectification
+instruction) and then waits for the money: the bank's report of a payment with its RF reference, or finance
+marking it by hand. Past the due date, finance gets a task to follow it up.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+from workflows.options import DATABASE
+from workflows.serving.decision import ServeDecisionWorkflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.payments.recovery import RecoveryActivities
+    from activities.tasks import TaskActivities
+    from core.clock import end_of_day
+    from core.i18n import N_
+    from models.grants.payloads import CloseTaskInput, OpenTaskInput
+    from models.payments.payloads import (
+        FinalizeRecoveryInput,
+        MarkRepaidInput,
+        RecordRepaymentInput,
+        RecoveryDecided,
+        RecoveryDecideInput,
+        RecoveryInput,
+        RecoverySettled,
+        RepaymentNotice,
+    )
+    from models.serving.payloads import ServeDecisionInput
+    from models.staff import Role
+    from models.tasks import TaskClosing, TaskKind
+
+
+@dataclass
+class RecoveryState:
+    recovery_id: int
+    application_id: int
+    opened_by: int
+    task_key: str | None = None
+    tasks_opened: int = 0
+    decided: RecoveryDecided | None = None
+    repaid: Decimal = Decimal("0.00")
+    repaid_on: date | None = None
+    marks: int = 0
+
+
+@workflow.defn
+class RecoveryWorkflow:
+    @workflow.init
+    def __init__(self, request: RecoveryInput) -> None:
+        self._state = RecoveryState(
+            recovery_id=request.recovery_id, application_id=request.application_id, opened_by=request.opened_by
+        )
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, request: RecoveryInput) -> RecoverySettled:
+        s = self._state
+        s.task_key = await self._open_task(TaskKind.RECOVERY, Role.DECIDER, "recovery_proposed")
+        await workflow.wait_condition(lambda: s.decided is not None)
+        assert s.decided is not None
+        if s.decided.number is None:
+            return RecoverySettled(waived=True)
+        await workflow.execute_child_workflow(
+            ServeDecisionWorkflow.run,
+            ServeDecisionInput(application_id=s.application_id, decision_number=s.decided.number),
+            id=f"{workflow.info().workflow_id}/serving",
+        )
+        amount = s.decided.amount
+        due = end_of_day(s.decided.due_on or workflow.now().date())
+        try:
+            await workflow.wait_condition(
+                lambda: s.repaid >= amount, timeout=max(due - workflow.now(), timedelta(seconds=1))
+            )
+        except TimeoutError:
+            workflow.logger.warning("recovery %s: not repaid by its due date", s.recovery_id)
+            s.task_key = await self._open_task(TaskKind.REPAYMENT, Role.FINANCE, "repayment_overdue")
+            await workflow.wait_condition(lambda: s.repaid >= amount)
+            await self._close_task(TaskClosing.DONE)
+        return RecoverySettled(repaid_on=s.repaid_on)
+
+    # --- the decider ---------------------------------------------------------------------------------------
+
+    @workflow.update
+    async def decide(self, request: RecoveryDecideInput) -> str | None:
+        async with self._lock:
+            self._recheck(self._check_decide, request)
+            s = self._state
+            s.decided = await workflow.execute_activity_method(
+                RecoveryActivities.finalize,
+                FinalizeRecoveryInput(
+                    recovery_id=s.recovery_id,
+                    actor=request.actor,
+                    recover=request.recover,
+                    justification=request.justification,
+                ),
+                **DATABASE,
+            )
+            await self._close_task(TaskClosing.DONE)
+            s.task_key = None
+            return s.decided.number
+
+    @decide.validator
+    def _validate_decide(self, request: RecoveryDecideInput) -> None:
+        self._refuse_while_busy()
+        self._check_decide(request)
+
+    def _check_decide(self, request: RecoveryDecideInput) -> None:
+        s = self._state
+        if Role.DECIDER not in request.actor.roles:
+            raise ValueError(N_("This needs the decider role."))
+        if s.decided is not None or request.task_key != s.task_key:
+            raise ValueError(N_("This task is out of date; reload the page."))
+        if request.actor.user_id == s.opened_by:
+            raise ValueError(N_("You opened this recovery case; another decider must decide it (four eyes)."))
+        if request.recover and not request.justification.strip():
+            raise ValueError(N_("Write the justification."))
+
+    # --- the money coming back -----------------------------------------------------------------------------
+
+    @workflow.signal
+    def repayment(self, notice: RepaymentNotice) -> None:
+        s = self._state
+        if notice.repaid_total > s.repaid:
+            s.repaid, s.repaid_on = notice.repaid_total, notice.on
+
+    @workflow.update
+    async def mark_repaid(self, request: MarkRepaidInput) -> Decimal:
+        """Finance records a repayment the bank report does not show (paid at the cash desk, say)."""
+        async with self._lock:
+            self._recheck(self._check_mark, request)
+            s = self._state
+            s.marks += 1
+            total = await workflow.execute_activity_method(
+                RecoveryActivities.record_repayment,
+                RecordRepaymentInput(
+                    recovery_id=s.recovery_id,
+                    key=f"{workflow.info().workflow_id}/marked/{s.marks}",
+                    amount=request.amount,
+                    on=request.on,
+                    recorded_by=request.actor.user_id,
+                ),
+                **DATABASE,
+            )
+            if total > s.repaid:
+                s.repaid, s.repaid_on = total, request.on
+            return total
+
+    @mark_repaid.validator
+    def _validate_mark(self, request: MarkRepaidInput) -> None:
+        self._refuse_while_busy()
+        self._check_mark(request)
+
+    def _check_mark(self, request: MarkRepaidInput) -> None:
+        if Role.FINANCE not in request.actor.roles:
+            raise ValueError(N_("This needs the finance role."))
+        decided = self._state.decided
+        if decided is None or decided.number is None:
+            raise ValueError(N_("Nothing has been decided to be repaid."))
+        if request.amount <= 0:
+            raise ValueError(N_("Enter the amount repaid."))
+
+    # --- helpers -------------------------------------------------------------------------------------------
+
+    def _refuse_while_busy(self) -> None:
+        if self._lock.locked():
+            raise ValueError(N_("Another action on this application is in progress; try again in a moment."))
+
+    def _recheck(self, check: Callable[[Any], None], request: object) -> None:
+        try:
+            check(request)
+        except ValueError as refused:
+            raise ApplicationError(str(refused), type="ActionRefused", non_retryable=True) from None
+
+    async def _open_task(self, kind: TaskKind, role: Role, note: str) -> str:
+        s = self._state
+        s.tasks_opened += 1
+        key = f"{workflow.info().workflow_id}/{kind}/{s.tasks_opened}"
+        await workflow.execute_activity_method(
+            TaskActivities.open_task,
+            OpenTaskInput(key=key, application_id=s.application_id, kind=kind, role=role, note=note),
+            **DATABASE,
+        )
+        return key
+
+    async def _close_task(self, status: TaskClosing) -> None:
+        if self._state.task_key is not None:
+            await workflow.execute_activity_method(
+                TaskActivities.close_task, CloseTaskInput(key=self._state.task_key, status=status), **DATABASE
+            )
