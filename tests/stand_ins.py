@@ -84,6 +84,7 @@ class StandIns:
         self.proposed = Outcome.APPROVE  # what the decision decides: the last proposal
         self.batches_to_open: list[int] = []  # what a payment run opens
         self.approvals = 0
+        self.invalid_file: str | None = None  # why the batch's file does not validate, if it should not
         self.report_signals: list[SignalledOutcome] = []  # whom a bank report tells what
 
     async def called(self, name: str, seconds: float = 10) -> None:
@@ -246,6 +247,8 @@ class StandIns:
     @activity.defn(name="write_payment_file")
     async def write_payment_file(self, ref: PaymentBatchRef) -> BatchFile:
         await self._do("write_payment_file")
+        if self.invalid_file:
+            return BatchFile(batch_id=ref.batch_id, invalid=self.invalid_file)
         return BatchFile(batch_id=ref.batch_id, sha256="0" * 64)
 
     @activity.defn(name="record_batch_approval")

@@ -257,6 +257,11 @@ class GrantPaymentWorkflow:
         if self._state.payment_id is None or self._state.cancelled is not None:
             raise ValueError(N_("This payment cannot be cancelled now."))
 
+    @workflow.query
+    def step(self) -> str | None:
+        """Where the payment is: None while it waits for the bank (or before it exists), else the account step."""
+        return self._state.step if self._state.payment_id is not None else "creating"
+
     # --- helpers -------------------------------------------------------------------------------------------
 
     def _refuse_while_busy(self) -> None:
