@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -97,6 +97,17 @@ templates.env.filters.update(
 )
 
 
+def page_path(request: Request) -> str:
+    """Where the language switch leads: this page, or for a page answering a form (a refusal at a POST-only
+    address) the page the form was on, so switching language or reloading never asks for the form's address."""
+    if request.method == "GET":
+        return request.url.path
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path
+    return "/staff" if request.url.path.startswith("/staff") else "/"
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     language = negotiate_language(request)
     translation = gettext_for(language)
@@ -111,6 +122,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "csrf_token": csrf_token(request),
         "staff_user": getattr(request.state, "staff_user", None),
         "flash": request.session.pop("flash", None),
+        "page_path": page_path(request),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, page, status_code=status_code)

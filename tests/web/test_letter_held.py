@@ -36,7 +36,7 @@ def test_a_decider_without_a_title_in_the_applicants_language_is_told_before_dec
     refused = post(desk, f"/staff/tasks/{decide_id}", f"/staff/tasks/{decide_id}/decide", {"verdict": "accept"})
 
     assert refused.status_code == 422
-    assert "their office in the applicant" in refused.text and "Decider" in refused.text
+    assert "their office in the applicant" in refused.text and "(svenska)" in refused.text and "Decider" in refused.text
     with desk.db.session() as session:
         assert session.exec(select(Decision)).first() is None
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.clock import helsinki_today
 from core.i18n import N_, formatting_gettext
+from models.documents import DocumentKind
 from models.grants.applications import Application
 from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
@@ -19,7 +20,7 @@ from models.tasks import Task
 from models.time_limits import Channel
 from web.csrf import require_csrf
 from web.deps import FilesDep, GatewayDep, SessionDep, get_programmes, require_roles
-from web.i18n import negotiate_language
+from web.i18n import LANGUAGE_ENDONYMS, negotiate_language
 from web.scope import CASE_ROLES, ScopedAttachment, ScopedDocument, ScopeDep, ScopedTask
 from web.services import tasks as queue
 from web.services.auth import StaffUser
@@ -280,8 +281,10 @@ async def decide(
     values = {"verdict": verdict, "comment": comment}
     if verdict not in set(Verdict):
         return await refuse_form(request, session, scope.user, task, N_("Accept the proposal or return it."), values)
-    if verdict == Verdict.ACCEPT and (untitled := untitled_signatories(session, task, scope.user.id)):
-        message = formatting_gettext(negotiate_language(request))(UNTITLED, names=", ".join(untitled))
+    language, untitled = untitled_signatories(session, task, scope.user.id)
+    if verdict == Verdict.ACCEPT and untitled:
+        translate = formatting_gettext(negotiate_language(request))
+        message = translate(UNTITLED, language=LANGUAGE_ENDONYMS.get(language, language), names=", ".join(untitled))
         return await refuse_form(request, session, scope.user, task, message, values)
     argument = DecideInput(task_key=task.key, actor=actor_of(scope.user), verdict=Verdict(verdict), comment=comment)
     return await act_on_task(
@@ -325,4 +328,6 @@ def attachment(found: ScopedAttachment, files: FilesDep) -> Response:
 @router.get("/documents/{document_id}")
 def document(found: ScopedDocument, files: FilesDep) -> Response:
     """Archived documents: letters to case workers, print batches to coordinators, of the processing organisations."""
-    return pdf_response(files.get(found.storage_key), f"{found.kind}-{found.id}.pdf")
+    # Named as the pages name them: "Print batch 3" is print-batch-3.pdf; a letter by its decision and day.
+    name = f"print-{found.version}" if found.kind == DocumentKind.PRINT_BATCH else f"letter-{found.version}-{found.id}"
+    return pdf_response(files.get(found.storage_key), f"{name}.pdf")

@@ -15,9 +15,9 @@ WRONG_LANGUAGE = N_(
     "in the applicant's language: write it in that language."
 )
 UNTITLED = N_(
-    "The decision letter names the presenter and the decider with their office in the applicant's language, "
-    "and it is missing for: %(names)s. Set it on the account page (or ask your organisation's administrator), "
-    "then decide."
+    "The decision letter names the presenter and the decider with their office in the applicant's language "
+    "(%(language)s), which is missing for: %(names)s. Each of them sets it under Account, or their "
+    "organisation's administrator under Users; then decide."
 )
 
 
@@ -31,14 +31,15 @@ def written_in_applicants_language(session: Session, task: Task, text: str) -> b
     return application is None or written_in(text, application.language)
 
 
-def untitled_signatories(session: Session, task: Task, decider_id: int) -> list[str]:
-    """The decider and the latest proposal's presenter who have no title in the applicant's language."""
+def untitled_signatories(session: Session, task: Task, decider_id: int) -> tuple[str, list[str]]:
+    """The applicant's language, and the decider and latest proposal's presenter who have no title in it."""
     application = _application(session, task)
     if application is None:
-        return []
+        return "", []
     proposal = session.exec(
         select(Proposal).where(Proposal.application_id == application.id).order_by(col(Proposal.seq).desc())
     ).first()
     ids = [decider_id] + ([proposal.proposer_id] if proposal else [])
     people = [session.get(User, user_id) for user_id in dict.fromkeys(ids)]
-    return [p.full_name for p in people if p is not None and not p.titles.get(application.language)]
+    language = application.language
+    return language, [p.full_name for p in people if p is not None and not p.titles.get(language, "").strip()]

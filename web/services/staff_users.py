@@ -273,7 +273,9 @@ class LetterDetails(NamedTuple):
 
 def save_letter_details(session: Session, *, user: User, details: LetterDetails, operator: Operator) -> None:
     """The person themselves, their organisation's administrator or the command line sets them; audited."""
-    if details.phone and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", details.phone):
+    if details.phone and not (
+        re.fullmatch(r"\+?[0-9 ()-]{6,20}", details.phone) and len(re.sub(r"\D", "", details.phone)) >= 6
+    ):
         raise AccountRefused("phone", N_("Enter a phone number, for example +358 40 123 4567."))
     titles = {language: title for language, title in details.titles.items() if language in LANGUAGES and title}
     if (user.titles, user.phone) == (titles, details.phone):
