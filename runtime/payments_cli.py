@@ -7,22 +7,20 @@ the ministry's report. The same service functions as the finance page; bad input
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from sqlmodel import Session, select
+from sqlmodel import select
 from temporalio.client import Client
 
-from core.db import Database
 from core.settings import Settings, get_settings
 from core.storage import LocalFileStore
 from core.temporal import connect
 from models.grants.programme import load_programmes
 from models.payments.batches import PaymentBatch, PaymentBatchStatus
 from models.payments.payloads import BankReportRef, PaymentRunInput
+from runtime.cli_support import database, fail
 from web.services import payments
 from web.services.exports import WRITERS
 from web.services.state_report import state_figures, state_report_table
@@ -33,27 +31,11 @@ app = typer.Typer(help="Payment batches and bank reports.", no_args_is_help=True
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 
 
-@contextmanager
-def _database() -> Iterator[tuple[Session, Settings]]:
-    settings = get_settings()
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            yield session, settings
-    finally:
-        db.dispose()
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code=code)
-
-
 async def _client(settings: Settings) -> Client:
     try:
         return await connect(settings.temporal_address, settings.temporal_namespace, settings.payload_key)
     except RuntimeError as down:
-        _fail(f"Temporal is not reachable at {settings.temporal_address}: {down}", code=1)
+        fail(f"Temporal is not reachable at {settings.temporal_address}: {down}", code=1)
 
 
 @app.command()
@@ -67,7 +49,7 @@ def batch(
     known = load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
     unknown = [code for code in programme or [] if code not in known]
     if unknown:
-        _fail(f"unknown programme {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        fail(f"unknown programme {unknown[0]!r}; known: {', '.join(sorted(known))}")
 
     async def run() -> list[int]:
         client = await _client(settings)
@@ -83,7 +65,7 @@ def batch(
     if not batch_ids:
         typer.echo("no unpaid payments: no batch made")
         return
-    with _database() as (session, _settings):
+    with database() as (session, _settings):
         for batch_id in batch_ids:
             made = session.get(PaymentBatch, batch_id)
             assert made is not None
@@ -98,15 +80,15 @@ def export(
     out: Annotated[Path, typer.Option(dir_okay=False, help="where to write the file")],
 ) -> None:
     """Write a released batch's pain.001 file, byte for byte as it was released to the bank."""
-    with _database() as (session, settings):
+    with database() as (session, settings):
         query = select(PaymentBatch).where(
             (PaymentBatch.msg_id == batch_id) | (PaymentBatch.id == (int(batch_id) if batch_id.isdigit() else -1))
         )
         found = session.exec(query).first()
         if found is None:
-            _fail(f"no payment batch {batch_id!r}")
+            fail(f"no payment batch {batch_id!r}")
         if found.status != PaymentBatchStatus.RELEASED:
-            _fail(f"batch {found.id} is {found.status}: only a released batch's file is exported")
+            fail(f"batch {found.id} is {found.status}: only a released batch's file is exported")
         data = payments.batch_file(session, LocalFileStore(settings.documents_dir), found)
         assert data is not None
     out.write_bytes(data)
@@ -118,7 +100,7 @@ def import_report(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a pain.002 or camt.054 XML file")],
 ) -> None:
     """Apply a bank report: each payment in it becomes paid or returned (the same file twice changes nothing)."""
-    with _database() as (session, settings):
+    with database() as (session, settings):
         try:
             imported = payments.import_bank_report(
                 session,
@@ -128,7 +110,7 @@ def import_report(
                 imported_by=None,
             )
         except payments.ReportRefused as refused:
-            _fail(f"{file}: {refused.message}" + (f" ({refused.detail})" if refused.detail else ""))
+            fail(f"{file}: {refused.message}" + (f" ({refused.detail})" if refused.detail else ""))
         report_id = imported.id or 0
 
     async def run() -> None:
@@ -143,7 +125,7 @@ def import_report(
         await handle.result()
 
     asyncio.run(run())
-    with _database() as (session, _settings):
+    with database() as (session, _settings):
         applied = session.get(type(imported), report_id)
         assert applied is not None
         summary = applied.summary
@@ -163,12 +145,12 @@ def state(
 ) -> None:
     """The state report: grants paid by month, recovered, budget left, for every programme."""
     if format not in WRITERS:
-        _fail(f"unknown format {format!r}; use csv or xlsx")
+        fail(f"unknown format {format!r}; use csv or xlsx")
     if format == "xlsx" and out is None:
-        _fail("an XLSX report needs --out FILE")
+        fail("an XLSX report needs --out FILE")
     settings = get_settings()
     programmes = load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
-    with _database() as (session, _settings):
+    with database() as (session, _settings):
         table = state_report_table(state_figures(session, list(programmes.values())), language)
     data = WRITERS[format](table)
     if out is None:

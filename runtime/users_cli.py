@@ -4,18 +4,15 @@ The same service functions as the administrators' pages (web/services/staff_user
 is audited with no actor and "via": "cli". Bad input exits 2 with a message naming it.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from sqlmodel import Session, select
 
-from core.db import Database
 from core.i18n import LANGUAGES
-from core.settings import Settings, get_settings
 from models.staff import Organisation, User
 from models.types import utcnow
+from runtime.cli_support import database, fail
 from web.services import staff_users
 from web.services.password_links import link_url
 
@@ -29,33 +26,17 @@ RoleOption = Annotated[
 CLI = staff_users.Operator.cli()
 
 
-@contextmanager
-def _database() -> Iterator[tuple[Session, Settings]]:
-    settings = get_settings()
-    db = Database(settings.database_url)
-    try:
-        with db.session() as session:
-            yield session, settings
-    finally:
-        db.dispose()
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code=2)
-
-
 def _roles(roles: list[str]) -> list[str]:
     unknown = [r for r in roles if r not in staff_users.ROLES]
     if unknown:
-        _fail(f"unknown role {unknown[0]!r}; known: {', '.join(staff_users.ROLES)}")
+        fail(f"unknown role {unknown[0]!r}; known: {', '.join(staff_users.ROLES)}")
     return roles
 
 
 def _user(session: Session, email: str) -> User:
     user = staff_users.user_by_email(session, email)
     if user is None:
-        _fail(f"no staff account with the e-mail {email!r}")
+        fail(f"no staff account with the e-mail {email!r}")
     return user
 
 
@@ -71,15 +52,15 @@ def create(
     language: Annotated[str, typer.Option(help=f"language of their e-mails: {', '.join(LANGUAGES)}")] = "fi",
 ) -> None:
     """Create an account; prints its one-time invitation link (also e-mailed) or a temporary password."""
-    with _database() as (session, settings):
+    with database() as (session, settings):
         if session.get(Organisation, organisation) is None:
             known = ", ".join(sorted(session.exec(select(Organisation.code)).all()))
-            _fail(f"unknown organisation {organisation!r}; known: {known}")
+            fail(f"unknown organisation {organisation!r}; known: {known}")
         member = staff_users.check_new_member(
             session, email=email, full_name=name, roles=_roles(role), language=language
         )
         for field, reason in member.errors.items():
-            _fail(f"{field}: {reason}")
+            fail(f"{field}: {reason}")
         if temporary_password:
             user, password = staff_users.create_with_temporary_password(
                 session, organisation_code=organisation, member=member, operator=CLI
@@ -96,7 +77,7 @@ def create(
 @app.command("set-roles")
 def set_roles(email: Annotated[str, typer.Argument()], role: RoleOption) -> None:
     """Replace the account's roles."""
-    with _database() as (session, _settings):
+    with database() as (session, _settings):
         user = _user(session, email)
         staff_users.set_roles(session, user=user, roles=_roles(role), operator=CLI)
         typer.echo(f"{user.email}: {', '.join(staff_users.roles_of(session, user.id or 0))}")
@@ -105,7 +86,7 @@ def set_roles(email: Annotated[str, typer.Argument()], role: RoleOption) -> None
 @app.command()
 def deactivate(email: Annotated[str, typer.Argument()]) -> None:
     """Deactivate the account: no more sign-ins, and every open session ends."""
-    with _database() as (session, _settings):
+    with database() as (session, _settings):
         user = _user(session, email)
         staff_users.deactivate_member(session, user=user, operator=CLI, now=utcnow())
         typer.echo(f"{user.email}: deactivated")
@@ -119,7 +100,7 @@ def reset(
     ] = False,
 ) -> None:
     """Print a one-time link (also e-mailed) to choose a new password; earlier links stop working."""
-    with _database() as (session, settings):
+    with database() as (session, settings):
         user = _user(session, email)
         try:
             if temporary_password:
@@ -128,7 +109,7 @@ def reset(
                 return
             token = staff_users.request_reset(session, user=user, operator=CLI, settings=settings, now=utcnow())
         except staff_users.AccountRefused as refused:
-            _fail(f"{user.email}: {refused.reason}")
+            fail(f"{user.email}: {refused.reason}")
         typer.echo(f"{user.email}: reset link e-mailed, valid {settings.password_reset_link_hours} hours, once:")
         typer.echo(link_url(settings.public_base_url, token))
 
@@ -142,12 +123,12 @@ def set_titles(
     phone: Annotated[str, typer.Option(help="the phone number letters may give")] = "",
 ) -> None:
     """Set how decision letters name the person (their office per language) and their phone; replaces both."""
-    with _database() as (session, _settings):
+    with database() as (session, _settings):
         user = _user(session, email)
         details = staff_users.LetterDetails.typed(title_fi=fi, title_sv=sv, title_en=en, phone=phone)
         try:
             staff_users.save_letter_details(session, user=user, details=details, operator=CLI)
         except staff_users.AccountRefused as refused:
-            _fail(f"{refused.field}: {refused.reason}")
+            fail(f"{refused.field}: {refused.reason}")
         titles = ", ".join(f"{language}={title}" for language, title in user.titles.items()) or "no titles"
         typer.echo(f"{user.email}: {titles}; phone {user.phone or '-'}")

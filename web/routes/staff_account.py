@@ -48,17 +48,21 @@ def save_account(
     )
 
 
-@router.post("/account/letters", response_class=HTMLResponse, dependencies=CSRF)
-def save_letter_details(
-    request: Request,
-    user: StaffDep,
-    session: SessionDep,
+def letter_details_form(
     title_fi: Annotated[str, Form(max_length=120)] = "",
     title_sv: Annotated[str, Form(max_length=120)] = "",
     title_en: Annotated[str, Form(max_length=120)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
-) -> Response:
-    details = staff_users.LetterDetails.typed(title_fi=title_fi, title_sv=title_sv, title_en=title_en, phone=phone)
+) -> staff_users.LetterDetails:
+    """The titles and phone as typed on the account page or an administrator's user page."""
+    return staff_users.LetterDetails.typed(title_fi=title_fi, title_sv=title_sv, title_en=title_en, phone=phone)
+
+
+LetterDetailsForm = Annotated[staff_users.LetterDetails, Depends(letter_details_form)]
+
+
+@router.post("/account/letters", response_class=HTMLResponse, dependencies=CSRF)
+def save_letter_details(request: Request, user: StaffDep, session: SessionDep, details: LetterDetailsForm) -> Response:
     account = session.get(User, user.id)
     assert account is not None
     operator = staff_users.Operator(actor_id=user.id)

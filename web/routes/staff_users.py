@@ -14,6 +14,7 @@ from models.staff import Role, User
 from web.csrf import require_csrf
 from web.deps import NowDep, RelayDep, SessionDep, SettingsDep, StaffDep, require_roles
 from web.i18n import negotiate_language
+from web.routes.staff_account import LetterDetailsForm
 from web.scope import ManagedUser
 from web.services import staff_users
 from web.services.auth import StaffUser
@@ -91,17 +92,9 @@ async def change_roles(request: Request, member: ManagedUser, admin: StaffDep, s
 
 @router.post("/{user_id}/letters", response_class=HTMLResponse, dependencies=CSRF)
 def save_letter_details(
-    request: Request,
-    member: ManagedUser,
-    admin: StaffDep,
-    session: SessionDep,
-    title_fi: Annotated[str, Form(max_length=120)] = "",
-    title_sv: Annotated[str, Form(max_length=120)] = "",
-    title_en: Annotated[str, Form(max_length=120)] = "",
-    phone: Annotated[str, Form(max_length=40)] = "",
+    request: Request, member: ManagedUser, admin: StaffDep, session: SessionDep, details: LetterDetailsForm
 ) -> Response:
     """The titles and phone decision letters give for the person (a letter is not made without the title)."""
-    details = staff_users.LetterDetails.typed(title_fi=title_fi, title_sv=title_sv, title_en=title_en, phone=phone)
     operator = staff_users.Operator(actor_id=admin.id)
     try:
         staff_users.save_letter_details(session, user=member, details=details, operator=operator)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
+from workflows.human_actions import recheck, refuse_while_busy
 from workflows.options import DATABASE
 
 with workflow.unsafe.imports_passed_through():
@@ -121,11 +121,7 @@ class PaymentBatchWorkflow:
             raise ValueError(N_("This batch has already been decided."))
 
     def _refuse_while_busy(self) -> None:
-        if self._lock.locked():
-            raise ValueError(N_("Another action on this batch is in progress; try again in a moment."))
+        refuse_while_busy(self._lock, N_("Another action on this batch is in progress; try again in a moment."))
 
     def _recheck(self, check: Callable[[Any], None], request: object) -> None:
-        try:
-            check(request)
-        except ValueError as refused:
-            raise ApplicationError(str(refused), type="ActionRefused", non_retryable=True) from None
+        recheck(check, request)

@@ -15,17 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
+from workflows.human_actions import close_task, open_task, recheck, refuse_while_busy
 from workflows.options import DATABASE
 from workflows.serving.decision import ServeDecisionWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.payments.recovery import RecoveryActivities
-    from activities.tasks import TaskActivities
     from core.clock import end_of_day
     from core.i18n import N_
-    from models.grants.payloads import CloseTaskInput, OpenTaskInput
     from models.payments.payloads import (
         FinalizeRecoveryInput,
         MarkRepaidInput,
@@ -173,28 +171,15 @@ class RecoveryWorkflow:
     # --- helpers -------------------------------------------------------------------------------------------
 
     def _refuse_while_busy(self) -> None:
-        if self._lock.locked():
-            raise ValueError(N_("Another action on this application is in progress; try again in a moment."))
+        refuse_while_busy(self._lock)
 
     def _recheck(self, check: Callable[[Any], None], request: object) -> None:
-        try:
-            check(request)
-        except ValueError as refused:
-            raise ApplicationError(str(refused), type="ActionRefused", non_retryable=True) from None
+        recheck(check, request)
 
     async def _open_task(self, kind: TaskKind, role: Role, note: str) -> str:
         s = self._state
         s.tasks_opened += 1
-        key = f"{workflow.info().workflow_id}/{kind}/{s.tasks_opened}"
-        await workflow.execute_activity_method(
-            TaskActivities.open_task,
-            OpenTaskInput(key=key, application_id=s.application_id, kind=kind, role=role, note=note),
-            **DATABASE,
-        )
-        return key
+        return await open_task(number=s.tasks_opened, application_id=s.application_id, kind=kind, role=role, note=note)
 
     async def _close_task(self, status: TaskClosing) -> None:
-        if self._state.task_key is not None:
-            await workflow.execute_activity_method(
-                TaskActivities.close_task, CloseTaskInput(key=self._state.task_key, status=status), **DATABASE
-            )
+        await close_task(self._state.task_key, status)
