@@ -41,6 +41,8 @@ DEMO_STAFF = [
     ("decider@e.example", "Tuula Decider", "E", [Role.DECIDER]),
     ("legal@e.example", "Lauri Legal", "E", [Role.LEGAL]),
     ("finance@e.example", "Fiia Finance", "E", [Role.FINANCE]),
+    # A payment batch needs two different finance users' approvals.
+    ("finance2@e.example", "Fredrik Finance", "E", [Role.FINANCE]),
     ("coordinator@e.example", "Kaisa Coordinator", "E", [Role.COORDINATOR, Role.HANDLER]),
     ("admin@e.example", "Aki Admin", "E", [Role.ADMIN]),
 ]
