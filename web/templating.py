@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 
 from core.settings import PROJECT_ROOT
 from models.grants.programme import HELSINKI
+from models.payments.bank_reports import reason_for_reader
 from web.csrf import FIELD as CSRF_FIELD
 from web.csrf import csrf_token
 from web.i18n import (
@@ -86,7 +87,14 @@ def country_name(context: Context, code: str | None) -> str:
     return str(Locale.parse(babel_locale(context.get("lang", "fi"))).territories.get(code.upper(), code))
 
 
+@pass_context
+def bank_reason(context: Context, reason: str | None) -> str:
+    """The bank's reason for a returned payment, in the reader's language where its code is known."""
+    return reason_for_reader(reason, context["_"])
+
+
 templates.env.filters.update(
+    bank_reason=bank_reason,
     local_time=local_time,
     local_date=local_date,
     euros=euros,

@@ -16,6 +16,7 @@ from activities.grants.records import add_timeline_event, load_application
 from activities.notifications.applicant_mail import ApplicantMail
 from core.db import Database
 from core.emails import render_email
+from core.i18n import formatting_gettext
 from core.mail import Mailer
 from models.audit import audit
 from models.grants.applications import Application
@@ -23,6 +24,7 @@ from models.grants.decisions import Outcome, grant_decision_of
 from models.grants.programme import Programme
 from models.grants.status_links import status_link
 from models.payments.accounts import bank_account, sepa_iban
+from models.payments.bank_reports import reason_for_reader
 from models.payments.payloads import (
     AccountChangeRef,
     AccountCheckRecord,
@@ -92,7 +94,7 @@ class PaymentActivities:
                 name=application.applicant_name,
                 reference=application.reference,
                 programme=programme.title_in(application.language),
-                reason=reason or "",
+                reason=reason_for_reader(reason, formatting_gettext(application.language)),
                 status_url=status_link(self._base_url, application_id, self._secret, application.language),
             )
 

@@ -18,6 +18,7 @@ from models.grants.decisions import Decision, DecisionKind
 from models.grants.programme import Programme
 from models.payments.payloads import FinalizeRecoveryInput, RecordRepaymentInput, RecoveryDecided
 from models.payments.recovery import Recovery, RecoveryOutcome, RecoveryStatus, Repayment, creditor_reference
+from models.time_limits import next_working_day_from
 from models.types import utcnow
 
 
@@ -61,7 +62,8 @@ class RecoveryActivities:
             session.add(decision)
             session.flush()
             recovery.decision_id, recovery.status = decision.id, RecoveryStatus.DECIDED
-            recovery.due_on = decided_on + timedelta(days=programme.recovery.due_days)
+            # A due date on a weekend or holiday moves to the next working day, as a legal time limit does.
+            recovery.due_on = next_working_day_from(decided_on + timedelta(days=programme.recovery.due_days))
             recovery.creditor_reference = creditor_reference(recovery.id or 0)
             session.add(recovery)
             add_timeline_event(session, recovery.application_id, f"recovery_decided:{recovery.seq}", "recovery_decided")

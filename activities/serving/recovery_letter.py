@@ -19,8 +19,10 @@ from activities.serving.letter_template import (
     render_letter,
     undertaking,
 )
-from core.i18n import formatting_gettext
+from core.i18n import N_, formatting_gettext
 from models.grants.programme import Programme
+
+TITLE = N_("Recovery of the grant: %(programme)s")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def missing_recovery_facts(facts: RecoveryLetterFacts) -> list[str]:
     )
     if not p.recovery.interest.get(language):
         missing.append(f"interest terms in {language}")
+    if not p.recovery.payee.get(language):
+        missing.append(f"the payee's name in {language}")
     if facts.amount <= 0 or facts.amount > facts.paid_amount:
         missing.append("an amount between one cent and the amount paid")
     if not facts.reason.strip():
@@ -99,9 +103,7 @@ def recovery_letter_html(facts: RecoveryLetterFacts) -> str:
             presenter=facts.presenter,
         ),
         "f": facts,
-        "title": formatting_gettext(facts.language)(
-            "Recovery of the grant: %(programme)s", programme=facts.programme.title_in(facts.language)
-        ),
+        "title": formatting_gettext(facts.language)(TITLE, programme=facts.programme.title_in(facts.language)),
         "terms": facts.programme.recovery,
         "payee_account": IBAN(facts.programme.recovery.iban).formatted,
         "reference": iso11649.format(facts.creditor_reference),

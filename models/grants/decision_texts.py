@@ -99,7 +99,7 @@ class RecoveryTerms(BaseModel):
 
     legal_basis: Texts
     due_days: int = 30  # days from the decision to the due date
-    payee: str  # the account holder the repayment goes to
+    payee: Texts  # the account holder the repayment goes to, as named in each language
     iban: str
     bic: str
     interest: Paragraphs

@@ -7,6 +7,7 @@ entity tricks (billion laughs, external entities), and anything unreadable is a 
 naming what is wrong.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -16,26 +17,28 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from core.i18n import N_
+
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 # pain.002 transaction statuses: settled (paid), rejected; the others (ACTC, ACCP, ACSP, PDNG …) change nothing.
 PAID_STATUSES = {"ACSC", "ACCC"}
 REJECTED_STATUSES = {"RJCT"}
 # The reasons a bank gives most often (ISO 20022 ExternalStatusReason1Code / return reasons), in words.
 REASONS = {
-    "AC01": "incorrect account number",
-    "AC04": "closed account",
-    "AC06": "blocked account",
-    "AG01": "transaction forbidden on this account",
-    "AM04": "insufficient funds",
-    "AM05": "duplicate payment",
-    "BE04": "creditor address missing",
-    "BE05": "unrecognised initiating party",
-    "FF01": "invalid file format",
-    "MD07": "account holder deceased",
-    "MS02": "reason not specified by the creditor",
-    "MS03": "reason not specified by the bank",
-    "RC01": "incorrect BIC",
-    "RR01": "debtor account or identification missing",
+    "AC01": N_("incorrect account number"),
+    "AC04": N_("closed account"),
+    "AC06": N_("blocked account"),
+    "AG01": N_("transaction forbidden on this account"),
+    "AM04": N_("insufficient funds"),
+    "AM05": N_("duplicate payment"),
+    "BE04": N_("creditor address missing"),
+    "BE05": N_("unrecognised initiating party"),
+    "FF01": N_("invalid file format"),
+    "MD07": N_("account holder deceased"),
+    "MS02": N_("reason not specified by the creditor"),
+    "MS03": N_("reason not specified by the bank"),
+    "RC01": N_("incorrect BIC"),
+    "RR01": N_("debtor account or identification missing"),
 }
 
 
@@ -71,6 +74,12 @@ class BankReport:
     kind: ReportKind
     message_id: str
     lines: tuple[ReportLine, ...]
+
+
+def reason_for_reader(reason: str | None, translate: Callable[[str], str]) -> str:
+    """A stored reason ("AC01 – incorrect account number") in the reader's language, by its code."""
+    code = (reason or "").split(" ")[0]
+    return f"{code} – {translate(REASONS[code])}" if code in REASONS else (reason or "")
 
 
 def reason_text(code: str | None, extra: str | None = None) -> str | None:

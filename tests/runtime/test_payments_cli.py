@@ -89,7 +89,7 @@ def test_batch_export_import_and_the_state_report_from_the_command_line(cli_env:
 
     code, csv = grantdesk("report", "state", "--language", "en")
     assert code == 0
-    assert "sole-entrepreneur-2020,2026-12,1,2000.00,0,0.00" in csv.replace("\r", "")
+    assert "Operating grant for sole entrepreneurs 2020,2026-12,1,2000.00,0,0.00" in csv.replace("\r", "")
     code, _ = grantdesk("report", "state", "--format", "xlsx", "--out", str(tmp_path / "state.xlsx"))
     sheet = load_workbook(io.BytesIO((tmp_path / "state.xlsx").read_bytes())).active
     assert code == 0 and sheet is not None

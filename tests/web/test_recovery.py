@@ -3,7 +3,8 @@ the recovery decision is served as a letter with the amount, due date and RF ref
 report of the repayment closes it; the state report counts it."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from pypdf import PdfReader
 from sqlmodel import col, select
@@ -50,9 +51,9 @@ def test_a_paid_grant_is_recovered_by_a_served_decision_and_its_repayment_closes
         {"reason": "Hakija on saanut myös muuta tukea, joten tuki peritään.", "amount": "2000"},
     )
     assert too_much.status_code == finnish.status_code == 422
-    assert "between 0,01 and the amount paid" in too_much.text and REASON in too_much.text  # what was typed stays
+    assert "what is left to recover of the grant" in too_much.text and REASON in too_much.text  # what was typed stays
     assert "another language than the applicant" in finnish.text
-    assert post(desk, page, f"{page}/recovery", {"reason": REASON, "amount": "2 000,00"}).status_code == 303
+    assert post(desk, page, f"{page}/recovery", {"reason": REASON, "amount": "1 000,00"}).status_code == 303
     task = wait_until(lambda: _task(desk, "recovery"))
     take_next(desk, "decider")
     own = post(
@@ -97,12 +98,27 @@ def test_a_paid_grant_is_recovered_by_a_served_decision_and_its_repayment_closes
     desk.client.cookies.clear()
     assert case.creditor_reference in desk.client.get(f"{status_url}?lang=en").text
 
-    import_report(desk, repayment_notification(case.creditor_reference, "2000.00", date(2026, 12, 20)), "in.xml")
+    # Part is paid at the cash desk and marked by hand; the rest comes through the bank with the reference.
+    desk.sign_in_as("finance")
+    desk.clock.now = datetime(2026, 12, 30, 9, 0, tzinfo=UTC)
+    mark = f"/staff/finance/recoveries/{case.id}/repaid"
+    too_much = post(desk, "/staff/finance", mark, {"amount": "1 500,00", "paid_on": "2026-12-15"})
+    future = post(desk, "/staff/finance", mark, {"amount": "400", "paid_on": "2027-01-15"})
+    assert too_much.status_code == future.status_code == 422
+    assert "more than is left to repay" in too_much.text and "in the future" in future.text
+    assert post(desk, "/staff/finance", mark, {"amount": "400,00", "paid_on": "2026-12-15"}).status_code == 303
+    wait_until(lambda: recovery(desk).repaid_amount == Decimal("400.00"))
+    import_report(desk, repayment_notification(case.creditor_reference, "600.00", date(2026, 12, 20)), "in.xml")
     wait_until(lambda: recovery(desk).status == "repaid")
     assert (recovery(desk).repaid_amount, recovery(desk).repaid_on) == (case.amount, date(2026, 12, 20))
-    desk.sign_in_as("finance")
     report = desk.client.get("/staff/finance/state-report?format=csv").content.decode("utf-8-sig")
-    assert "2026-12,1,2000.00,1,2000.00" in report.replace("\r", "")
+    assert "2026-12,1,2000.00,1,1000.00" in report.replace("\r", "")
+
+    # What is left of the grant may still be recovered, no more.
+    desk.sign_in_as("handler")
+    assert "Recover the grant" in desk.client.get(f"{page}?lang=en").text
+    more = post(desk, page, f"{page}/recovery", {"reason": REASON, "amount": "1 000,01"})
+    assert more.status_code == 422 and "what is left to recover" in more.text
 
 
 def _task(desk: Desk, kind: str) -> Task | None:

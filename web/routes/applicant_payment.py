@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from core.i18n import N_
 from models.grants.applications import grant_workflow_id
 from models.grants.status_links import application_id_from_token
+from models.payments.accounts import sepa_iban
 from models.payments.payloads import GiveAccountInput
 from web.csrf import require_csrf
 from web.deps import GatewayDep, SessionDep, SettingsDep
@@ -22,6 +24,10 @@ from web.services.processing import ActionRefused, send_update
 from workflows.payments.grant_payment import GrantPaymentWorkflow
 
 router = APIRouter(tags=["applicant"], include_in_schema=False)
+NOT_AN_IBAN_CHECKED = N_(
+    "This is not an account number we can pay to: check it against your bank's (the two check digits after "
+    "the country code must match), and give an account in the SEPA area."
+)
 
 
 def payment_workflow_id(application_id: int) -> str:
@@ -46,8 +52,15 @@ async def give_account(
         message = translate("No new account is needed for this payment.")
         return await _refused(request, session, settings, token, message, iban, 409)
     try:
+        compact = sepa_iban(iban)
+    except ValueError:
+        return await _refused(request, session, settings, token, translate(NOT_AN_IBAN_CHECKED), iban, 422)
+    try:
         await send_update(
-            gateway, payment_workflow_id(application_id), GrantPaymentWorkflow.give_account, GiveAccountInput(iban=iban)
+            gateway,
+            payment_workflow_id(application_id),
+            GrantPaymentWorkflow.give_account,
+            GiveAccountInput(iban=compact),
         )
     except ActionRefused as refused:
         return await _refused(request, session, settings, token, translate(str(refused)), iban, 422)

@@ -13,7 +13,7 @@ from core.clock import helsinki_today
 from core.i18n import formatting_gettext
 from models.staff import Role
 from web.csrf import require_csrf
-from web.deps import FilesDep, GatewayDep, RelayDep, SessionDep, SettingsDep, require_roles
+from web.deps import FilesDep, GatewayDep, NowDep, RelayDep, SessionDep, SettingsDep, require_roles
 from web.i18n import negotiate_language
 from web.scope import Scope, ScopeDep, ScopedFinanceTask, ScopedPaymentBatch, ScopedRecovery
 from web.services import payments, recoveries
@@ -168,6 +168,7 @@ async def mark_repaid(
     scope: ScopeDep,
     session: SessionDep,
     gateway: GatewayDep,
+    now: NowDep,
     amount: Annotated[str, Form(max_length=20)] = "",
     paid_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -177,7 +178,7 @@ async def mark_repaid(
     except ValueError:
         day = None
     try:
-        await recoveries.mark_repaid(gateway, recovery=recovery, user=scope.user, amount_text=amount, on=day)
+        await recoveries.mark_repaid(gateway, recovery=recovery, user=scope.user, amount_text=amount, on=day, now=now)
     except ActionRefused as refused:
         return _finance_page(request, scope, session, {f"recovery-{recovery.id}": str(refused)}, status_code=422)
     request.session["flash"] = "repayment_recorded"

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from models.grants.applications import Application
+from models.staff import Role
 from web.csrf import require_csrf, rotate_csrf
 from web.deps import SessionDep, SettingsDep, StaffDep, require_roles, start_staff_session
 from web.scope import CASE_ROLES, Scope, ScopedApplication, ScopeDep
@@ -110,7 +111,9 @@ async def password_change(
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, scope: ScopeDep, session: SessionDep) -> HTMLResponse:
+def dashboard(request: Request, scope: ScopeDep, session: SessionDep) -> Response:
+    if not scope.reads_cases and scope.user.has_any(Role.FINANCE):
+        return RedirectResponse("/staff/finance", status_code=303)  # finance works on payments, not cases
     applications = recent_applications(session, scope.codes) if scope.reads_cases else []
     context = {"user": scope.user, "programmes": scope.programmes, "applications": applications}
     return render(request, "staff/dashboard.html", context)

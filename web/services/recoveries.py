@@ -3,12 +3,13 @@ repayment the bank report did not show. The case row and the promise to start it
 one transaction; the actions go to the workflow as updates."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.clock import helsinki_today
 from core.i18n import N_
 from core.temporal import TemporalGateway
 from models.audit import audit
@@ -42,14 +43,24 @@ def recoveries_of(session: Session, application_id: int) -> list[Recovery]:
     )
 
 
+def recoverable(session: Session, payment: Payment) -> Decimal:
+    """What of the paid grant is not yet being recovered: the amount less every case not waived."""
+    claimed = sum(
+        (r.amount for r in recoveries_of(session, payment.application_id) if r.status != RecoveryStatus.WAIVED),
+        Decimal("0.00"),
+    )
+    return max(payment.amount - claimed, Decimal("0.00"))
+
+
 def can_open(session: Session, application_id: int) -> Payment | None:
-    """The paid payment a new recovery case may be opened on (none while another case is open)."""
+    """The paid payment a new recovery case may be opened on: none while another case is open, or once the
+    whole grant is being or has been recovered."""
     payment = session.exec(select(Payment).where(Payment.application_id == application_id)).first()
     if payment is None or payment.status != PaymentStatus.PAID:
         return None
     if any(r.status in OPEN for r in recoveries_of(session, application_id)):
         return None
-    return payment
+    return payment if recoverable(session, payment) > 0 else None
 
 
 def open_recovery(
@@ -64,8 +75,8 @@ def open_recovery(
     if not written_in(reason, application.language):
         raise RecoveryRefused("reason", WRONG_LANGUAGE)
     amount = euros(amount_text)
-    if amount is None or amount > payment.amount:
-        raise RecoveryRefused("amount", N_("Enter an amount between 0,01 and the amount paid."))
+    if amount is None or amount > recoverable(session, payment):
+        raise RecoveryRefused("amount", N_("Enter an amount between 0,01 and what is left to recover of the grant."))
     seq = 1 + int(
         session.exec(select(func.count()).select_from(Recovery).where(Recovery.application_id == application.id)).one()
     )
@@ -113,13 +124,24 @@ def awaiting_repayment(session: Session, codes: list[str]) -> list[Recovery]:
 
 
 async def mark_repaid(
-    gateway: TemporalGateway, *, recovery: Recovery, user: StaffUser, amount_text: str, on: date | None
+    gateway: TemporalGateway,
+    *,
+    recovery: Recovery,
+    user: StaffUser,
+    amount_text: str,
+    on: date | None,
+    now: datetime,
 ) -> Decimal:
     amount = euros(amount_text)
     if amount is None:
         raise ActionRefused(N_("Enter the amount repaid, for example 2 000,00."))
+    if amount > recovery.amount - recovery.repaid_amount:
+        raise ActionRefused(N_("That is more than is left to repay; an overpayment is refunded, not recorded here."))
     if on is None:
         raise ActionRefused(N_("Enter the day the money came, for example 2020-09-01."))
+    decided_on = helsinki_today(recovery.opened_at)
+    if not decided_on <= on <= helsinki_today(now):
+        raise ActionRefused(N_("The money cannot have come before the recovery case was opened, or in the future."))
     argument = MarkRepaidInput(actor=actor_of(user), amount=amount, on=on)
     total: Decimal = await send_update(gateway, recovery.workflow_id, RecoveryWorkflow.mark_repaid, argument)
     return total

@@ -72,7 +72,8 @@ def state_figures(session: Session, programmes: list[Programme]) -> list[Program
             assert recovery.repaid_on is not None
             month = found.months[recovery.repaid_on.strftime("%Y-%m")]
             month.recovered += 1
-            month.recovered_eur += recovery.repaid_amount
+            # What was recovered; an overpayment on top is the grantee's money, refunded, not budget.
+            month.recovered_eur += min(recovery.repaid_amount, recovery.amount)
         figures.append(found)
     return figures
 
@@ -91,7 +92,7 @@ TOTAL = {"fi": "yhteensä", "sv": "totalt", "en": "total"}
 def state_report_table(figures: list[ProgrammeFigures], language: str) -> Table:
     rows: list[list[Cell]] = []
     for found in figures:
-        code = found.programme.code
+        code = found.programme.title_in(language)
         for name in sorted(found.months):
             m = found.months[name]
             rows.append([code, name, m.paid, m.paid_eur, m.recovered, m.recovered_eur, None, None])

@@ -167,6 +167,8 @@ class RecoveryWorkflow:
             raise ValueError(N_("Nothing has been decided to be repaid."))
         if request.amount <= 0:
             raise ValueError(N_("Enter the amount repaid."))
+        if request.amount > decided.amount - self._state.repaid:
+            raise ValueError(N_("That is more than is left to repay; an overpayment is refunded, not recorded here."))
 
     # --- helpers -------------------------------------------------------------------------------------------
 
