@@ -39,4 +39,4 @@ def test_migrate_then_seed_prints_demo_passwords_once(fresh_database: str) -> No
         users = session.exec(select(User)).all()
     db.dispose()
     assert codes == {"E", "EE", "YE", "EY", "CC", "O", "TE"}
-    assert len(users) == 9
+    assert len(users) == 10
