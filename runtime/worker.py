@@ -110,7 +110,9 @@ def build_worker(
         schema=settings.payment_file_schema,
     )
     bank_reports = BankReportActivities(db, store)
-    recoveries = RecoveryActivities(db, programmes)
+    recoveries = RecoveryActivities(
+        db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key
+    )
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -151,6 +153,8 @@ def build_worker(
             batches.release,
             batches.cancel,
             bank_reports.apply,
+            recoveries.start_hearing,
+            recoveries.record_explanation,
             recoveries.finalize,
             recoveries.record_repayment,
         ],

@@ -38,6 +38,7 @@ from models.payments.payloads import (
     BatchFile,
     CancelBatchInput,
     FinalizeRecoveryInput,
+    Hearing,
     OpenBatchesInput,
     OpenedBatches,
     PaymentBatchRef,
@@ -46,8 +47,10 @@ from models.payments.payloads import (
     RecordAccountInput,
     RecordApprovalInput,
     RecordCancellationInput,
+    RecordExplanationInput,
     RecordRepaymentInput,
     RecoveryDecided,
+    RecoveryRef,
     Released,
     SignalledOutcome,
 )
@@ -271,6 +274,15 @@ class StandIns:
         await self._do("apply_bank_report")
         return AppliedReport(signals=self.report_signals)
 
+    @activity.defn(name="start_hearing")
+    async def start_hearing(self, ref: RecoveryRef) -> Hearing:
+        await self._do("start_hearing")
+        return Hearing(due_on=date(2020, 9, 15))
+
+    @activity.defn(name="record_explanation")
+    async def record_explanation(self, request: RecordExplanationInput) -> None:
+        await self._do("record_explanation")
+
     @activity.defn(name="finalize_recovery")
     async def finalize_recovery(self, request: FinalizeRecoveryInput) -> RecoveryDecided:
         await self._do("finalize_recovery")
@@ -319,6 +331,8 @@ class StandIns:
             self.release_payment_batch,
             self.cancel_payment_batch,
             self.apply_bank_report,
+            self.start_hearing,
+            self.record_explanation,
             self.finalize_recovery,
             self.record_repayment,
         ]

@@ -1,9 +1,11 @@
 """Recovery of a paid grant: the decision (a Decision of kind recovery, numbered in the programme's one
 series, with its due date and RF creditor reference), and the repayments that come back."""
 
+import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 
+from babel.numbers import format_currency
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -11,20 +13,89 @@ from temporalio import activity
 
 from activities.grants.decisions import next_decision_seq
 from activities.grants.records import add_timeline_event
+from activities.notifications.applicant_mail import ApplicantMail
 from core.clock import helsinki_today
 from core.db import Database
+from core.emails import render_email
+from core.i18n import babel_locale
+from core.mail import Mailer
 from models.audit import audit
+from models.grants.applications import Application
 from models.grants.decisions import Decision, DecisionKind
 from models.grants.programme import Programme
-from models.payments.payloads import FinalizeRecoveryInput, RecordRepaymentInput, RecoveryDecided
+from models.grants.status_links import status_link
+from models.payments.payloads import (
+    FinalizeRecoveryInput,
+    Hearing,
+    RecordExplanationInput,
+    RecordRepaymentInput,
+    RecoveryDecided,
+    RecoveryRef,
+)
 from models.payments.recovery import Recovery, RecoveryOutcome, RecoveryStatus, Repayment, creditor_reference
 from models.time_limits import next_working_day_from
 from models.types import utcnow
 
 
 class RecoveryActivities:
-    def __init__(self, db: Database, programmes: dict[str, Programme]) -> None:
+    def __init__(
+        self, db: Database, mailer: Mailer, programmes: dict[str, Programme], *, base_url: str, secret: str
+    ) -> None:
         self._db, self._programmes = db, programmes
+        self._mail = ApplicantMail(db, mailer)
+        self._base_url, self._secret = base_url, secret
+
+    @activity.defn(name="start_hearing")
+    async def start_hearing(self, ref: RecoveryRef) -> Hearing:
+        """The day the grantee may explain by (kept: a retry gives the same day), and an e-mail saying so."""
+        due_on, application_id, amount, reason = await asyncio.to_thread(self._hearing_day, ref)
+
+        def compose(session: Session, application: Application) -> tuple[str, str]:
+            programme = self._programmes[application.programme_code]
+            return render_email(
+                "recovery_hearing",
+                application.language,
+                name=application.applicant_name,
+                reference=application.reference,
+                programme=programme.title_in(application.language),
+                amount=format_currency(amount, "EUR", locale=babel_locale(application.language)),
+                reason=reason,
+                due_on=due_on,
+                status_url=status_link(self._base_url, application_id, self._secret, application.language),
+            )
+
+        await self._mail.send_once(f"recovery_hearing:{ref.recovery_id}", application_id, compose)
+        return Hearing(due_on=due_on)
+
+    def _hearing_day(self, ref: RecoveryRef) -> tuple[date, int, Decimal, str]:
+        with self._db.session() as session:
+            recovery = self._recovery(session, ref.recovery_id)
+            if recovery.hearing_due_on is None:
+                programme = self._programmes[recovery.programme_code]
+                recovery.hearing_due_on = next_working_day_from(
+                    helsinki_today() + timedelta(days=programme.recovery.hearing_days)
+                )
+                session.add(recovery)
+                add_timeline_event(
+                    session, recovery.application_id, f"recovery_hearing:{recovery.seq}", "recovery_hearing"
+                )
+                session.commit()
+            return recovery.hearing_due_on, recovery.application_id, recovery.amount, recovery.reason
+
+    @activity.defn(name="record_explanation")
+    def record_explanation(self, request: RecordExplanationInput) -> None:
+        """The grantee's explanation, for the decider to weigh; given once."""
+        with self._db.session() as session:
+            recovery = self._recovery(session, request.recovery_id)
+            if recovery.explanation is not None:
+                return
+            recovery.explanation, recovery.explained_at = request.text[:4000], utcnow()
+            session.add(recovery)
+            add_timeline_event(
+                session, recovery.application_id, f"recovery_explained:{recovery.seq}", "recovery_explained"
+            )
+            audit(session, action="recovery_explained", application_id=recovery.application_id, recovery=recovery.id)
+            session.commit()
 
     @activity.defn(name="finalize_recovery")
     def finalize(self, request: FinalizeRecoveryInput) -> RecoveryDecided:

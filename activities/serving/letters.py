@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from activities.errors import MissingLetterFact
 from activities.serving.letter_template import Dispatch, LetterFacts, Signatory, address_lines, letter_html
 from activities.serving.recovery_letter import RecoveryLetterFacts, recovery_letter_html
+from core.clock import helsinki_today
 from core.storage import FileStore
 from models.documents import Document, DocumentKind
 from models.grants.applications import Application, AssessmentRecord
@@ -80,6 +81,8 @@ def recovery_letter_facts(
         due_on=recovery.due_on,
         creditor_reference=recovery.creditor_reference,
         dispatch=dispatch_of(channel, dispatched_on, programme),
+        hearing_due_on=recovery.hearing_due_on,
+        explained_on=helsinki_today(recovery.explained_at) if recovery.explained_at else None,
         address_lines=address_lines(
             application.applicant_name, application.form["applicant"].get("address"), application.language
         ),

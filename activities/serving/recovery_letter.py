@@ -46,6 +46,8 @@ class RecoveryLetterFacts:
     due_on: date
     creditor_reference: str
     dispatch: Dispatch
+    hearing_due_on: date | None = None  # the grantee was heard: the day they could explain by
+    explained_on: date | None = None  # and the day they did
     address_lines: tuple[str, ...] = ()
 
     # The names the shared layout (_letter.html) reads.

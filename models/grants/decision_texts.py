@@ -99,6 +99,7 @@ class RecoveryTerms(BaseModel):
 
     legal_basis: Texts
     due_days: int = 30  # days from the decision to the due date
+    hearing_days: int = 14  # days the grantee has to explain before the decision (Administrative Procedure Act 34 §)
     payee: Texts  # the account holder the repayment goes to, as named in each language
     iban: str
     bic: str

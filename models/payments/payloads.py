@@ -207,3 +207,24 @@ class RecoverySettled(BaseModel):
 
 
 SignalledRepayment.model_rebuild()
+
+
+class RecoveryRef(BaseModel):
+    recovery_id: int
+
+
+class Hearing(BaseModel):
+    """The grantee is heard before the decision: they may explain by the end of `due_on`."""
+
+    due_on: date
+
+
+class ExplainInput(BaseModel):
+    """The grantee's explanation, given on the status page while the hearing is open."""
+
+    text: str
+
+
+class RecordExplanationInput(BaseModel):
+    recovery_id: int
+    text: str

@@ -37,6 +37,11 @@ class Recovery(SQLModel, table=True):
     status: str = Field(default=RecoveryStatus.PROPOSED, index=True, max_length=20)
     opened_by: int = Field(foreign_key="staff_user.id")
     opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The grantee is heard before the decision (Administrative Procedure Act 34 §): told what is intended and
+    # why, with a day by which to explain on the status page.
+    hearing_due_on: date | None = None
+    explanation: str | None = Field(default=None, max_length=4000)
+    explained_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The recovery decision (a Decision of kind recovery: numbered, served and archived like every decision).
     decision_id: int | None = Field(default=None, foreign_key="decision.id", unique=True)
     due_on: date | None = None

@@ -206,6 +206,10 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
             Case(f"/status/{token}/account", public, {"iban": "FI4950009420028730"}),
             Case(f"/status/{token}x/account", token_refused, {"iban": "FI4950009420028730"}),
         ],
+        "POST /status/{token}/recovery/{recovery_seq}/explanation": [
+            Case(f"/status/{token}/recovery/1/explanation", token_refused, {"text": "x"}),  # no hearing is open
+            Case(f"/status/{token}x/recovery/1/explanation", token_refused, {"text": "x"}),
+        ],
         "GET /status/{token}/recovery-letter/{recovery_seq}": [
             Case(f"/status/{token}/recovery-letter/1", token_refused),  # none decided: as if it did not exist
             Case(f"/status/{token}x/recovery-letter/1", token_refused),

@@ -54,7 +54,24 @@ def test_a_paid_grant_is_recovered_by_a_served_decision_and_its_repayment_closes
     assert "what is left to recover of the grant" in too_much.text and REASON in too_much.text  # what was typed stays
     assert "another language than the applicant" in finnish.text
     assert post(desk, page, f"{page}/recovery", {"reason": REASON, "amount": "1 000,00"}).status_code == 303
+
+    # The grantee is heard first: told what is intended and why, and given a day to explain by.
+    def hearing_open() -> str | None:
+        desk.client.cookies.clear()
+        text = desk.client.get(f"{status_url}?lang=en").text
+        return text if "We intend to recover the grant" in text else None
+
+    status = wait_until(hearing_open)
+    assert REASON in status and "Administrative Procedure Act 34" in status
+    assert _task(desk, "recovery") is None  # no decision before the hearing
+    action = f"{status_url}/recovery/1/explanation"
+    assert post(desk, status_url, action, {"text": " "}).status_code == 422
+    explanation = "The Business Finland money was a loan that I paid back, not a grant."
+    assert post(desk, status_url, action, {"text": explanation}).status_code == 303
+    assert "We received your explanation" in desk.client.get(f"{status_url}?lang=en").text
+    desk.sign_in_as("both")
     task = wait_until(lambda: _task(desk, "recovery"))
+    assert explanation in desk.client.get(f"/staff/tasks/{task.id}?lang=en").text
     take_next(desk, "decider")
     own = post(
         desk,
@@ -95,6 +112,7 @@ def test_a_paid_grant_is_recovered_by_a_served_decision_and_its_repayment_closes
     assert iso11649.format(case.creditor_reference) in text
     assert "is ordered to repay" in text and REASON in text.replace("  ", " ")
     assert "Instructions for requesting rectification" in text  # appealable like the grant decision
+    assert "You were heard before the decision" in text
     desk.client.cookies.clear()
     assert case.creditor_reference in desk.client.get(f"{status_url}?lang=en").text
 

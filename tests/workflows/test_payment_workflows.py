@@ -5,7 +5,7 @@ never offered for approval."""
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
@@ -19,9 +19,12 @@ from models.payments.payloads import (
     BankOutcome,
     CancelPaymentInput,
     CheckAccountInput,
+    ExplainInput,
     GiveAccountInput,
     PaymentBatchRef,
     PaymentInput,
+    RecoveryDecideInput,
+    RecoveryInput,
     RefuseBatchInput,
 )
 from models.staff import Role
@@ -30,10 +33,13 @@ from tests.stand_ins import DECIDER, HANDLER, StandIns
 from tests.workflow_helpers import until_accepted, until_called
 from workflows.payments.grant_payment import GrantPaymentWorkflow
 from workflows.payments.payment_batch import PaymentBatchWorkflow
+from workflows.payments.recovery import RecoveryWorkflow
 
 FINANCE = Actor(user_id=5, name="Fiia", organisation_code="E", roles=[Role.FINANCE])
 FINANCE2 = Actor(user_id=6, name="Fredrik", organisation_code="E", roles=[Role.FINANCE])
 # A handler who also works in finance: may make either check of an account, never both.
+# The handler who opened a recovery case, holding the decider role too: may not decide their own case.
+HANDLER_AS_DECIDER = Actor(user_id=1, name="Hanna", organisation_code="E", roles=[Role.HANDLER, Role.DECIDER])
 HANDLER_IN_FINANCE = Actor(user_id=7, name="Henna", organisation_code="E", roles=[Role.HANDLER, Role.FINANCE])
 
 
@@ -184,3 +190,33 @@ async def test_a_file_that_does_not_validate_cancels_the_batch_before_anyone_app
     assert (released.released, released.refused) == (False, "the file does not validate: EndToEndId too long")
     assert stand_ins.calls.count("cancel_payment_batch") == 1
     assert "record_batch_approval" not in stand_ins.calls
+
+
+async def test_a_recovery_is_decided_once_the_hearing_time_has_passed_without_an_explanation(
+    own_temporal_env: WorkflowEnvironment, stand_ins: StandIns
+) -> None:
+    queue = f"recovery-{uuid.uuid4()}"
+    async with Worker(
+        own_temporal_env.client, task_queue=queue, workflows=[RecoveryWorkflow], activities=stand_ins.all()
+    ):
+        handle = await own_temporal_env.client.start_workflow(
+            RecoveryWorkflow.run,
+            RecoveryInput(recovery_id=1, application_id=1, opened_by=HANDLER.user_id),
+            id=f"grant-1/recovery-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+        await until_called(stand_ins.calls, "start_hearing", 1)
+        assert not [t for t in stand_ins.tasks if t.kind == TaskKind.RECOVERY]  # heard before anyone decides
+
+        await own_temporal_env.sleep(timedelta(days=40))  # past the hearing's last day (stand-in: 15.9.2020)
+
+        await stand_ins.called("open_task_recovery", seconds=30)
+        [task] = [t for t in stand_ins.tasks if t.kind == TaskKind.RECOVERY]
+        assert task.note == "recovery_not_explained"
+        late = ExplainInput(text="Too late.")
+        assert "time to explain has passed" in await refused(handle.execute_update(RecoveryWorkflow.explain, late))
+        by_opener = RecoveryDecideInput(task_key=task.key, actor=HANDLER_AS_DECIDER, recover=True, justification="x")
+        assert "another decider must decide it" in await refused(
+            handle.execute_update(RecoveryWorkflow.decide, by_opener)
+        )
+        await handle.terminate("test done")

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from core.clock import helsinki_today
 from models.grants.application_form import NewApplication
 from models.grants.applications import Stage, grant_workflow_id
 from models.grants.payloads import AnswerInput, WithdrawInput
@@ -23,6 +24,7 @@ from web.deps import (
     RelayDep,
     SessionDep,
     SettingsDep,
+    get_now,
     get_programmes,
 )
 from web.form_errors import KNOWN_REASONS, POSTAL_ADDRESS_REQUIRED, field_errors, friendly_message
@@ -33,6 +35,7 @@ from web.ids import RowId
 from web.services.applications import (
     application_view,
     decision_of,
+    hearings_open,
     latest_letter,
     open_info_request,
     payment_of,
@@ -161,6 +164,8 @@ def render_status_page(
     answer: str = "",
     account_error: str | None = None,
     account: str = "",
+    explanation_error: str | None = None,
+    explanation: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
     application_id = application_id_from_token(token, settings.secret_key)
@@ -179,6 +184,9 @@ def render_status_page(
         "letter": latest_letter(session, view.application.id or 0),
         "payment": payment_of(session, view.application.id or 0),
         "recoveries": recoveries_told(session, view.application.id or 0),
+        "hearings": hearings_open(session, view.application.id or 0, helsinki_today(get_now(request))),
+        "explanation_error": explanation_error,
+        "explanation": explanation,
         "account_error": account_error,
         "account": account,
         "can_withdraw": view.application.status in WITHDRAWABLE,

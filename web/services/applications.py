@@ -1,6 +1,7 @@
 """Reading an application's state for the applicant's status page and the staff pages."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -9,7 +10,7 @@ from models.grants.applications import Application, AssessmentRecord, TimelineEv
 from models.grants.decisions import Decision, grant_decision_of
 from models.grants.info_requests import InfoRequest, InfoRequestStatus
 from models.payments.payments import AccountChange, AccountChangeStatus, Payment, PaymentStatus
-from models.payments.recovery import Recovery
+from models.payments.recovery import Recovery, RecoveryStatus
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,21 @@ class RecoveryView:
     recovery: Recovery
     decision: Decision
     letter: Document | None
+
+
+def hearings_open(session: Session, application_id: int, today: date) -> list[Recovery]:
+    """Recovery cases the grantee may still explain before the decision."""
+    return [
+        r
+        for r in session.exec(
+            select(Recovery).where(
+                Recovery.application_id == application_id,
+                Recovery.status == RecoveryStatus.PROPOSED,
+                col(Recovery.hearing_due_on).is_not(None),
+            )
+        ).all()
+        if r.hearing_due_on is not None and today <= r.hearing_due_on
+    ]
 
 
 def recoveries_told(session: Session, application_id: int) -> list[RecoveryView]:

@@ -1,7 +1,9 @@
 """Recovering a paid grant (takaisinperintä), id `grant-<application id>/recovery-<n>`, started when a handler
 opens a recovery case with its reason.
 
-A decider who did not open it decides (four eyes): recover, or not. A recovery decision is served like the
+The grantee is heard first (Administrative Procedure Act 34 §): told what is intended and why, and given
+the programme's days to explain on the status page. Then a decider who did not open the case decides (four
+eyes): recover, or not. A recovery decision is served like the
 grant decision (its own `ServeDecisionWorkflow`, e-mail or post, appealable with the same rectification
 instruction) and then waits for the money: the bank's report of a payment with its RF reference, or finance
 marking it by hand. Past the due date, finance gets a task to follow it up.
@@ -17,7 +19,7 @@ from typing import Any
 from temporalio import workflow
 
 from workflows.human_actions import close_task, open_task, recheck, refuse_while_busy
-from workflows.options import DATABASE
+from workflows.options import DATABASE, MAIL
 from workflows.serving.decision import ServeDecisionWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -25,12 +27,16 @@ with workflow.unsafe.imports_passed_through():
     from core.clock import end_of_day
     from core.i18n import N_
     from models.payments.payloads import (
+        ExplainInput,
         FinalizeRecoveryInput,
+        Hearing,
         MarkRepaidInput,
+        RecordExplanationInput,
         RecordRepaymentInput,
         RecoveryDecided,
         RecoveryDecideInput,
         RecoveryInput,
+        RecoveryRef,
         RecoverySettled,
         RepaymentNotice,
     )
@@ -46,6 +52,8 @@ class RecoveryState:
     opened_by: int
     task_key: str | None = None
     tasks_opened: int = 0
+    hearing: Hearing | None = None
+    explained: bool = False
     decided: RecoveryDecided | None = None
     repaid: Decimal = Decimal("0.00")
     repaid_on: date | None = None
@@ -64,7 +72,17 @@ class RecoveryWorkflow:
     @workflow.run
     async def run(self, request: RecoveryInput) -> RecoverySettled:
         s = self._state
-        s.task_key = await self._open_task(TaskKind.RECOVERY, Role.DECIDER, "recovery_proposed")
+        # Heard first: the grantee may explain until the end of the hearing's last day.
+        s.hearing = await workflow.execute_activity_method(
+            RecoveryActivities.start_hearing, RecoveryRef(recovery_id=s.recovery_id), **MAIL
+        )
+        until = end_of_day(s.hearing.due_on) - workflow.now()
+        try:
+            await workflow.wait_condition(lambda: s.explained, timeout=max(until, timedelta(seconds=1)))
+        except TimeoutError:
+            workflow.logger.info("recovery %s: no explanation by %s", s.recovery_id, s.hearing.due_on)
+        note = "recovery_explained" if s.explained else "recovery_not_explained"
+        s.task_key = await self._open_task(TaskKind.RECOVERY, Role.DECIDER, note)
         await workflow.wait_condition(lambda: s.decided is not None)
         assert s.decided is not None
         if s.decided.number is None:
@@ -86,6 +104,32 @@ class RecoveryWorkflow:
             await workflow.wait_condition(lambda: s.repaid >= amount)
             await self._close_task(TaskClosing.DONE)
         return RecoverySettled(repaid_on=s.repaid_on)
+
+    # --- the grantee is heard ------------------------------------------------------------------------------
+
+    @workflow.update
+    async def explain(self, request: ExplainInput) -> None:
+        async with self._lock:
+            self._recheck(self._check_explain, request)
+            s = self._state
+            await workflow.execute_activity_method(
+                RecoveryActivities.record_explanation,
+                RecordExplanationInput(recovery_id=s.recovery_id, text=request.text.strip()),
+                **DATABASE,
+            )
+            s.explained = True
+
+    @explain.validator
+    def _validate_explain(self, request: ExplainInput) -> None:
+        self._refuse_while_busy()
+        self._check_explain(request)
+
+    def _check_explain(self, request: ExplainInput) -> None:
+        s = self._state
+        if s.hearing is None or s.explained or s.task_key is not None or s.decided is not None:
+            raise ValueError(N_("The time to explain has passed; you may still request rectification of the decision."))
+        if not request.text.strip():
+            raise ValueError(N_("Write your explanation."))
 
     # --- the decider ---------------------------------------------------------------------------------------
 

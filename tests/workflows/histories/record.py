@@ -40,6 +40,7 @@ from models.payments.payloads import (
     BankOutcome,
     BankReportRef,
     CheckAccountInput,
+    ExplainInput,
     GiveAccountInput,
     PaymentRunInput,
     RecoveryDecideInput,
@@ -269,6 +270,9 @@ async def recovered(env: WorkflowEnvironment, queue: str, stand_ins: StandIns) -
         id=OTHERS[3],
         task_queue=queue,
     )
+    await stand_ins.called("start_hearing", seconds=30)
+    explanation = ExplainInput(text="The Business Finland money was a loan, not corona aid.")
+    await until_accepted(lambda: handle.execute_update(RecoveryWorkflow.explain, explanation))
     await stand_ins.called("open_task_recovery", seconds=30)
     [task] = [t for t in stand_ins.tasks if t.kind == TaskKind.RECOVERY]
     decide = RecoveryDecideInput(task_key=task.key, actor=DECIDER, recover=True, justification="Section 21.")
