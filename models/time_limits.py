@@ -39,4 +39,19 @@ def deemed_received_on(dispatched_on: date, channel: Channel, programme: Program
 
 def rectification_last_day(received_on: date, programme: Programme) -> date:
     """The last day to request rectification of a decision deemed received on `received_on`."""
-    return next_working_day_from(received_on + timedelta(days=programme.appeal_days))
+    return last_day_of(received_on, programme.appeal_days)
+
+
+def last_day_of(received_on: date, days: int) -> date:
+    """A time limit of `days` from the day of receipt (not counted), moved off a day that is no working day:
+    14 for a rectification request, 30 for an appeal to the administrative court."""
+    return next_working_day_from(received_on + timedelta(days=days))
+
+
+# A member of the municipality is deemed to know of a decision 7 days after it was published (Local Government
+# Act 140 §), and may request rectification within the same days as the party (137 §).
+MEMBERS_DEEMED_DAYS = 7
+
+
+def members_last_day(published_on: date, programme: Programme) -> date:
+    return last_day_of(published_on + timedelta(days=MEMBERS_DEEMED_DAYS), programme.appeal_days)

@@ -14,6 +14,7 @@ from core.db import Database
 from core.settings import get_settings
 from models.grants.eligibility import RegistryFacts, SubmittedApplication, assess
 from models.grants.programme import load_programmes
+from runtime.cli_support import fail
 from runtime.payments_cli import app as payments_app
 from runtime.payments_cli import report_app
 from runtime.users_cli import app as users_app
@@ -60,22 +61,22 @@ def assess_file(
     """Print the eligibility assessment of an application JSON file (exit 0 eligible or not, 2 bad input)."""
     programmes = load_programmes(get_settings().programmes_dir, include_demo=True)
     if programme not in programmes:
-        _fail(f"unknown programme {programme!r}; known: {', '.join(sorted(programmes))}")
+        fail(f"unknown programme {programme!r}; known: {', '.join(sorted(programmes))}")
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(f"{file}: not valid JSON ({exc})")
+        fail(f"{file}: not valid JSON ({exc})")
     if not isinstance(data, dict):
-        _fail(f"{file}: expected a JSON object")
+        fail(f"{file}: expected a JSON object")
     registry = data.pop("registry", None) or {}
     try:
         application = SubmittedApplication.model_validate(data)
     except ValidationError as exc:
-        _fail(f"{file}: invalid application\n" + _errors(exc))
+        fail(f"{file}: invalid application\n" + _errors(exc))
     try:
         facts = RegistryFacts.model_validate(registry)
     except ValidationError as exc:
-        _fail(f"{file}: invalid registry facts\n" + _errors(exc, prefix=("registry",)))
+        fail(f"{file}: invalid registry facts\n" + _errors(exc, prefix=("registry",)))
     result = assess(application, facts, programmes[programme])
     output = result.summary()
     if explain:
@@ -86,11 +87,6 @@ def assess_file(
 
 def _errors(exc: ValidationError, prefix: tuple[str, ...] = ()) -> str:
     return "\n".join(f"  {'.'.join(str(p) for p in (*prefix, *e['loc']))}: {e['msg']}" for e in exc.errors())
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code=2)
 
 
 @app.command()
@@ -126,6 +122,37 @@ def web(
 
     # X-Forwarded-For is believed only from TRUSTED_PROXIES, in the app itself (web/app.py), not by uvicorn.
     uvicorn.run("web.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=False)
+
+
+@app.command(name="time-limit")
+def time_limit(
+    sent: Annotated[str, typer.Option(help="the day the decision was sent, YYYY-MM-DD")],
+    channel: Annotated[str, typer.Option(help="email or letter")],
+    programme: Annotated[str, typer.Option(help="programme code (its deemed-received and appeal days)")] = (
+        DEFAULT_PROGRAMME
+    ),
+    days: Annotated[int | None, typer.Option(help="another time limit, e.g. 30 for the administrative court")] = None,
+) -> None:
+    """The day a decision is deemed received and the last day to request rectification (or to appeal), as JSON."""
+    from datetime import date
+
+    from models.time_limits import Channel, deemed_received_on, last_day_of
+
+    programmes = load_programmes(get_settings().programmes_dir, include_demo=True)
+    if programme not in programmes:
+        fail(f"unknown programme {programme!r}; known: {', '.join(sorted(programmes))}")
+    try:
+        sent_on = date.fromisoformat(sent)
+    except ValueError:
+        fail(f"--sent {sent!r} is not a date (YYYY-MM-DD)")
+    if channel not in set(Channel):
+        fail(f"--channel {channel!r}: email or letter")
+    if days is not None and not 1 <= days <= 365:
+        fail("--days must be between 1 and 365")
+    chosen = programmes[programme]
+    received = deemed_received_on(sent_on, Channel(channel), chosen)
+    last = last_day_of(received, days if days is not None else chosen.appeal_days)
+    typer.echo(json.dumps({"deemed_received": received.isoformat(), "last_day": last.isoformat()}))
 
 
 @app.command()

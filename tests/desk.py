@@ -35,6 +35,7 @@ EXTRA_STAFF = {
     "finance": ("fiia@e.example", "E", [Role.FINANCE]),
     "finance2": ("fredrik@e.example", "E", [Role.FINANCE]),
     "admin": ("akseli@e.example", "E", [Role.ADMIN]),
+    "legal": ("lauri@e.example", "E", [Role.LEGAL]),
 }
 
 

@@ -34,6 +34,7 @@ from web.routes import (
     coordination,
     docs,
     finance,
+    legal,
     lost_link,
     public,
     staff,
@@ -134,6 +135,7 @@ def create_app(
     app.include_router(staff_search.router)
     app.include_router(coordination.router)
     app.include_router(finance.router)
+    app.include_router(legal.router)
     app.include_router(staff_users.router)
     app.include_router(staff_account.router)
     app.include_router(docs.router)

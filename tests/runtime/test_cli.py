@@ -1,5 +1,6 @@
 """The `grantdesk` command's set-up steps: migrate and seed, on a fresh database."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,3 +41,36 @@ def test_migrate_then_seed_prints_demo_passwords_once(fresh_database: str) -> No
     db.dispose()
     assert codes == {"E", "EE", "YE", "EY", "CC", "O", "TE"}
     assert len(users) == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # Deemed received on Friday 5.6.; the 14th day, Midsummer Eve 19.6., and the weekend move it to Monday.
+        (["--sent", "2020-06-02", "--channel", "email"], {"deemed_received": "2020-06-05", "last_day": "2020-06-22"}),
+        (["--sent", "2020-11-23", "--channel", "letter"], {"deemed_received": "2020-11-30", "last_day": "2020-12-14"}),
+        # A ruling's appeal to the administrative court: 30 days, the same rules (Thu 9.7.2020).
+        (["--sent", "2020-06-02", "--channel", "letter", "--days", "30"],
+         {"deemed_received": "2020-06-09", "last_day": "2020-07-09"}),
+    ],
+)  # fmt: skip
+def test_time_limit_prints_the_deemed_received_and_last_days(args: list[str], expected: dict[str, str]) -> None:
+    result = CliRunner().invoke(app, ["time-limit", *args])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--sent", "2.6.2020", "--channel", "email"], "not a date"),
+        (["--sent", "2020-06-02", "--channel", "fax"], "email or letter"),
+        (["--sent", "2020-06-02", "--channel", "email", "--programme", "nope"], "unknown programme"),
+        (["--sent", "2020-06-02", "--channel", "email", "--days", "0"], "between 1 and 365"),
+    ],
+)
+def test_time_limit_refuses_bad_input_with_exit_2(args: list[str], says: str) -> None:
+    result = CliRunner().invoke(app, ["time-limit", *args])
+
+    assert result.exit_code == 2 and says in result.output

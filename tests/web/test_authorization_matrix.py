@@ -310,6 +310,7 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/coordination/print-batches/{batch_id}/posted": [
             Case(f"/staff/coordination/print-batches/{ids['print_batch']}/posted", own_coordinators, {"posted_on": "x"})
         ],
+        "GET /staff/legal": [Case("/staff/legal?sent=2020-06-02&channel=email", roles(Role.LEGAL))],
         "GET /staff/finance": [Case("/staff/finance", finance_pages)],
         "POST /staff/finance/payment-run": [Case("/staff/finance/payment-run", finance_pages, form)],
         "GET /staff/finance/batches/{batch_id}": [Case(f"/staff/finance/batches/{ids['payment_batch']}", own_finance)],
