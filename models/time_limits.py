@@ -55,3 +55,11 @@ MEMBERS_DEEMED_DAYS = 7
 
 def members_last_day(published_on: date, programme: Programme) -> date:
     return last_day_of(published_on + timedelta(days=MEMBERS_DEEMED_DAYS), programme.appeal_days)
+
+
+def becomes_final_on(party_last_day: date | None, published_on: date | None, programme: Programme) -> date | None:
+    """The day a decision becomes final if no rectification request arrives by the end of both windows, the
+    party's and the members'; None until it is served and published (its windows are not known yet)."""
+    if party_last_day is None or published_on is None:
+        return None
+    return max(party_last_day, members_last_day(published_on, programme)) + timedelta(days=1)

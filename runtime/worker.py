@@ -7,6 +7,7 @@ from functools import lru_cache
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.appeals.window import AppealWindowActivities
 from activities.grants.assessment import AssessmentActivities
 from activities.grants.decisions import DecisionActivities
 from activities.grants.info_requests import InfoRequestActivities
@@ -28,6 +29,7 @@ from core.settings import Settings
 from core.storage import LocalFileStore
 from models.grants.programme import Programme
 from models.payments.sepa import Debtor
+from workflows.appeals.window import AppealWindowWorkflow
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.notifications.send_email import SendEmailWorkflow
 from workflows.payments.bank_report import BankReportWorkflow
@@ -48,6 +50,7 @@ WORKFLOWS = [
     PaymentBatchWorkflow,
     BankReportWorkflow,
     RecoveryWorkflow,
+    AppealWindowWorkflow,
 ]
 
 
@@ -110,6 +113,7 @@ def build_worker(
         schema=settings.payment_file_schema,
     )
     bank_reports = BankReportActivities(db, store)
+    windows = AppealWindowActivities(db, programmes)
     recoveries = RecoveryActivities(
         db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key
     )
@@ -153,6 +157,8 @@ def build_worker(
             batches.release,
             batches.cancel,
             bank_reports.apply,
+            windows.open_window,
+            windows.record_final,
             recoveries.start_hearing,
             recoveries.record_explanation,
             recoveries.finalize,

@@ -1,5 +1,6 @@
 """The whole system in one test: web app, outbox relay, a worker thread and a fresh Temporal test server."""
 
+import asyncio
 import time
 import uuid
 from collections.abc import Iterator
@@ -9,10 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from google.protobuf.duration_pb2 import Duration
 from sqlmodel import select
+from temporalio.api.testservice.v1 import SleepRequest
 
 from core.db import Database
 from core.settings import Settings
+from core.temporal import connect
 from models.actors import Actor
 from models.grants.programme import Programme
 from models.staff import Role
@@ -20,7 +24,7 @@ from models.tasks import Task
 from runtime.seed import create_user
 from tests.background_worker import worker_thread
 from tests.factories import application
-from tests.support import IN_2020_WINDOW, make_settings
+from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, make_settings
 from tests.web_helpers import sign_in
 from tests.workflow_helpers import STAFF, TITLES, seed_staff
 from web.app import create_app
@@ -66,6 +70,17 @@ class Desk:
         response = self.client.post(API, json=application(**changes))
         assert response.status_code == 201, response.text
         return dict(response.json())
+
+    def skip_days(self, days: int) -> None:
+        """Moves the test server's clock on (the web app's clock is the desk's own): the workflows' timers that
+        fall due meanwhile fire, as they would over those days."""
+
+        async def sleep() -> None:
+            client = await connect(self.settings.temporal_address, "default", TEST_PAYLOAD_KEY)
+            duration = Duration(seconds=days * 86400)
+            await client.test_service.unlock_time_skipping_with_sleep(SleepRequest(duration=duration))
+
+        asyncio.run(sleep())
 
     def tasks(self) -> list[Task]:
         with self.db.session() as session:

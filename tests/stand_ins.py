@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from models.actors import Actor
+from models.appeals.payloads import RecordFinalInput, Window, WindowInput
 from models.grants.decisions import Outcome
 from models.grants.payloads import (
     ApplicationRef,
@@ -87,6 +88,9 @@ class StandIns:
         self.proposed = Outcome.APPROVE  # what the decision decides: the last proposal
         self.batches_to_open: list[int] = []  # what a payment run opens
         self.approvals = 0
+        # The windows of a served decision: the party's last day and the members' (their own test days).
+        self.window = Window(party_last_day=date(2020, 6, 22), members_last_day=date(2020, 6, 15))
+        self.final_on: date | None = None
         self.invalid_file: str | None = None  # why the batch's file does not validate, if it should not
         self.report_signals: list[SignalledOutcome] = []  # whom a bank report tells what
 
@@ -274,6 +278,16 @@ class StandIns:
         await self._do("apply_bank_report")
         return AppliedReport(signals=self.report_signals)
 
+    @activity.defn(name="open_appeal_window")
+    async def open_appeal_window(self, request: WindowInput) -> Window:
+        await self._do("open_appeal_window")
+        return self.window
+
+    @activity.defn(name="record_final")
+    async def record_final(self, request: RecordFinalInput) -> None:
+        await self._do("record_final")
+        self.final_on = request.final_on
+
     @activity.defn(name="start_hearing")
     async def start_hearing(self, ref: RecoveryRef) -> Hearing:
         await self._do("start_hearing")
@@ -331,6 +345,8 @@ class StandIns:
             self.release_payment_batch,
             self.cancel_payment_batch,
             self.apply_bank_report,
+            self.open_appeal_window,
+            self.record_final,
             self.start_hearing,
             self.record_explanation,
             self.finalize_recovery,

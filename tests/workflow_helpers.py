@@ -91,7 +91,7 @@ async def running_worker(
             try:
                 yield task_queue
             finally:
-                await _terminate_leftovers(task_queue)
+                await _terminate_leftovers(client, task_queue)
 
 
 # Handles started per task queue. A test that fails half-way leaves its workflow running with an
@@ -99,11 +99,23 @@ async def running_worker(
 _started: dict[str, list[WorkflowHandle]] = {}
 
 
-async def _terminate_leftovers(task_queue: str) -> None:
+async def _terminate_leftovers(client: Client, task_queue: str) -> None:
     for handle in _started.pop(task_queue, []):
-        description = await handle.describe()
-        if description.status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate(reason="test finished")
+        await _terminate_with_children(client, handle)
+
+
+async def _terminate_with_children(client: Client, handle: WorkflowHandle) -> None:
+    """The test server does not apply the parent close policy: a child left running (an appeal window's
+    timer) would fire in a later test with no worker to take it, and hold the skipped clock for good."""
+    children = [
+        event.start_child_workflow_execution_initiated_event_attributes.workflow_id
+        async for event in handle.fetch_history_events()
+        if event.HasField("start_child_workflow_execution_initiated_event_attributes")
+    ]
+    if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+        await handle.terminate(reason="test finished")
+    for child in children:
+        await _terminate_with_children(client, client.get_workflow_handle(child))
 
 
 def accept(db: Database, programme: Programme, **changes: object) -> int:

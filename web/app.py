@@ -37,6 +37,7 @@ from web.routes import (
     legal,
     lost_link,
     public,
+    public_decisions,
     staff,
     staff_account,
     staff_account_checks,
@@ -127,6 +128,7 @@ def create_app(
     app.include_router(public.router)
     app.include_router(applicant_payment.router)
     app.include_router(lost_link.router)
+    app.include_router(public_decisions.router)
     app.include_router(api.router)
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)

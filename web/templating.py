@@ -15,8 +15,10 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from core.settings import PROJECT_ROOT
+from models.grants.decisions import Decision
 from models.grants.programme import HELSINKI
 from models.payments.bank_reports import reason_for_reader
+from models.time_limits import becomes_final_on
 from web.csrf import FIELD as CSRF_FIELD
 from web.csrf import csrf_token
 from web.i18n import (
@@ -93,6 +95,14 @@ def bank_reason(context: Context, reason: str | None) -> str:
     return reason_for_reader(reason, context["_"])
 
 
+@pass_context
+def becomes_final(context: Context, decision: Decision) -> date | None:
+    """The day a served decision becomes final unless someone requests rectification (models/time_limits)."""
+    programme = context["request"].app.state.programmes[decision.programme_code]
+    return becomes_final_on(decision.rectification_last_day, decision.published_on, programme)
+
+
+templates.env.globals["becomes_final"] = becomes_final
 templates.env.filters.update(
     bank_reason=bank_reason,
     local_time=local_time,

@@ -141,6 +141,7 @@ class DecisionActivities:
                 presenter_id=proposal.proposer_id,
                 decider_id=request.decider.user_id,
                 details={"override_reason": proposal.override_reason} if proposal.override_reason else {},
+                published_on=today,  # on the public list of decisions from the day it is made
             )
             session.add(decision)
             proposal.review = "approved"

@@ -129,6 +129,7 @@ class RecoveryActivities:
                 presenter_id=recovery.opened_by,
                 decider_id=request.actor.user_id,
                 decided_at=now,
+                published_on=decided_on,
             )
             session.add(decision)
             session.flush()

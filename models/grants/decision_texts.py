@@ -28,6 +28,9 @@ class DecidingAuthority(BaseModel):
     office: Texts  # "Espoon kaupungin elinkeinojohtaja"
     delegation: Texts  # "Espoon kaupungin hallintosääntö 45 § 1 mom. 7 kohta"
 
+    def office_in(self, language: str) -> str:
+        return in_language(self.office, language)
+
 
 class ContactPerson(BaseModel):
     """Who answers questions about the decision (Administrative Procedure Act 44 § 1 mom. 4 kohta)."""

@@ -82,6 +82,11 @@ class Decision(SQLModel, table=True):
     # decides what next, and until then no batch takes it.
     letter_held: str | None = Field(default=None, max_length=2000)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Published on the public list of decisions (no personal data): members of the municipality may request
+    # rectification too, deemed to know of it 7 days after (Local Government Act 137, 140 §).
+    published_on: date | None = None
+    # Final (lainvoimainen) from this day: both windows closed with no rectification request.
+    final_on: date | None = None
 
 
 def grant_decision_of(application_id: int) -> SelectOfScalar[Decision]:

@@ -55,6 +55,7 @@ class GrantApplicationResult(BaseModel):
     assessment: AssessmentOutcome | None = None
     served: Served | None = None
     payment: PaymentSettled | None = None  # an approval's payment: paid on a day, or cancelled
+    final_on: date | None = None  # the decision is final from this day (no rectification request)
 
 
 class OpenTaskInput(BaseModel):

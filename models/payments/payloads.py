@@ -204,6 +204,7 @@ class RecordRepaymentInput(BaseModel):
 class RecoverySettled(BaseModel):
     waived: bool = False
     repaid_on: date | None = None
+    final_on: date | None = None  # the recovery decision is final from this day
 
 
 SignalledRepayment.model_rebuild()

@@ -192,6 +192,7 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public, form)],
         "GET /apply/{programme}/privacy": [Case("/apply/sole-entrepreneur-2020/privacy", public)],
         "GET /lost-link": [Case("/lost-link", public)],
+        "GET /decisions": [Case("/decisions", public)],
         "POST /lost-link": [Case("/lost-link", public, {"reference": "ESP-2020-000001", "email": "x@example.com"})],
         "GET /status/{token}": [Case(f"/status/{token}", public), Case(f"/status/{token}x", token_refused)],
         "POST /status/{token}/answer": [

@@ -160,7 +160,7 @@ async def test_reject_path_reserves_nothing(
             task_key=current_task(sqlite_db, application_id).key, actor=staff["decider"], verdict=Verdict.ACCEPT
         ),
     )
-    await handle.result()
+    await served(temporal_env.client, handle)  # the workflow goes on to wait out the appeal window
 
     with sqlite_db.session() as session:
         decision = session.exec(select(Decision)).one()

@@ -14,13 +14,14 @@ and leaves the case exactly where it was, ready for the next action.
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TypeVar
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.workflow import ActivityHandle
+from temporalio.workflow import ActivityHandle, ChildWorkflowHandle
 
+from workflows.appeals.window import AppealWindowWorkflow
 from workflows.options import DATABASE, DECISION_MAIL, MAIL
 from workflows.payments.grant_payment import GrantPaymentWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
@@ -36,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.tasks import TaskActivities
     from core.i18n import N_
     from models.actors import Actor
+    from models.appeals.payloads import WindowClosed, WindowInput
     from models.grants.applications import Stage
     from models.grants.decisions import Outcome
     from models.grants.payloads import (
@@ -77,6 +79,8 @@ SERVING_AS_CHILD = "serving-as-child-workflow"
 RECEIPT_EMAIL = "receipt-email"
 # Patch id: from here on an approved grant is paid by GrantPaymentWorkflow after it is served.
 PAYMENT_AS_CHILD = "payment-as-child-workflow"
+# Patch id: from here on a served decision's rectification windows are AppealWindowWorkflow's, and it turns final.
+APPEAL_WINDOW = "appeal-window"
 # Days a task has before the queue marks it overdue: preparing a proposal, then deciding on it. Only the
 # task row's due date changes with these (an activity argument), so running cases still replay.
 HANDLING_DUE_DAYS = 14
@@ -124,6 +128,7 @@ class GrantState:
     decision: DecisionOutcome | None = None
     served: Served | None = None
     payment: PaymentSettled | None = None
+    final_on: date | None = None
     # (Cases decided before serving became its own workflow:) while the decision e-mail has failed for
     # good, a handler chooses how to serve it.
     awaiting_redelivery: bool = False
@@ -155,8 +160,12 @@ class GrantApplicationWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if s.decision is not None:
             await self._serve(s.decision)
+            # The rectification windows run beside the payment: an approval is paid before it is final.
+            window = await self._open_window(s.decision) if workflow.patched(APPEAL_WINDOW) else None
             if s.decision.outcome == Outcome.APPROVE and workflow.patched(PAYMENT_AS_CHILD):
                 await self._pay(s.decision)
+            if window is not None:
+                s.final_on = (await window).final_on
         if receipt is not None:
             await self._receipt_sent(receipt)
         return GrantApplicationResult(
@@ -165,6 +174,7 @@ class GrantApplicationWorkflow:
             assessment=s.assessment,
             served=s.served,
             payment=s.payment,
+            final_on=s.final_on,
         )
 
     def _start_receipt(self) -> ActivityHandle[None]:
@@ -194,6 +204,14 @@ class GrantApplicationWorkflow:
         )
         workflow.logger.info(
             "decision %s served by %s on %s", decision.number, s.served.channel, s.served.dispatched_on
+        )
+
+    async def _open_window(self, decision: DecisionOutcome) -> ChildWorkflowHandle[Any, WindowClosed]:
+        """Its own workflow: waits out both rectification windows, and records the decision final."""
+        return await workflow.start_child_workflow(
+            AppealWindowWorkflow.run,
+            WindowInput(application_id=self._state.application_id, decision_number=decision.number),
+            id=f"{workflow.info().workflow_id}/appeal-window",
         )
 
     async def _pay(self, decision: DecisionOutcome) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from temporalio import workflow
 
+from workflows.appeals.window import AppealWindowWorkflow
 from workflows.human_actions import close_task, open_task, recheck, refuse_while_busy
 from workflows.options import DATABASE, MAIL
 from workflows.serving.decision import ServeDecisionWorkflow
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.payments.recovery import RecoveryActivities
     from core.clock import end_of_day
     from core.i18n import N_
+    from models.appeals.payloads import WindowInput
     from models.payments.payloads import (
         ExplainInput,
         FinalizeRecoveryInput,
@@ -92,6 +94,12 @@ class RecoveryWorkflow:
             ServeDecisionInput(application_id=s.application_id, decision_number=s.decided.number),
             id=f"{workflow.info().workflow_id}/serving",
         )
+        # Appealable like the grant decision: its own rectification windows, beside the wait for the money.
+        window = await workflow.start_child_workflow(
+            AppealWindowWorkflow.run,
+            WindowInput(application_id=s.application_id, decision_number=s.decided.number),
+            id=f"{workflow.info().workflow_id}/appeal-window",
+        )
         amount = s.decided.amount
         due = end_of_day(s.decided.due_on or workflow.now().date())
         try:
@@ -103,7 +111,8 @@ class RecoveryWorkflow:
             s.task_key = await self._open_task(TaskKind.REPAYMENT, Role.FINANCE, "repayment_overdue")
             await workflow.wait_condition(lambda: s.repaid >= amount)
             await self._close_task(TaskClosing.DONE)
-        return RecoverySettled(repaid_on=s.repaid_on)
+        closed = await window
+        return RecoverySettled(repaid_on=s.repaid_on, final_on=closed.final_on)
 
     # --- the grantee is heard ------------------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ from models.time_limits import Channel
 from tests.stand_ins import COORDINATOR, DECIDER, HANDLER, StandIns
 from tests.support import TEST_PAYLOAD_KEY
 from tests.workflow_helpers import until_accepted, wait_for_stage
+from workflows.appeals.window import AppealWindowWorkflow
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.payments.bank_report import BankReportWorkflow
 from workflows.payments.grant_payment import GrantPaymentWorkflow
@@ -67,7 +68,8 @@ from workflows.serving.print_batch import PrintBatchWorkflow
 HERE = Path(__file__).resolve().parent
 # v1: serving inline in the grant workflow; v2: serving as its own child workflow, print batches;
 # v3: the receipt e-mail beside the assessment; v4: the post room confirms the posting day, a letter
-# the batch could not make goes to a handler, an approval is paid (payment runs, batches, bank reports).
+# the batch could not make goes to a handler, an approval is paid (payment runs, batches, bank reports), a
+# recovery, and a served decision's rectification windows.
 VERSION = "v4"
 WORKFLOWS = [
     GrantApplicationWorkflow,
@@ -78,6 +80,7 @@ WORKFLOWS = [
     PaymentBatchWorkflow,
     BankReportWorkflow,
     RecoveryWorkflow,
+    AppealWindowWorkflow,
 ]
 FINANCE = Actor(user_id=5, name="Fiia", organisation_code="E", roles=[Role.FINANCE])
 FINANCE2 = Actor(user_id=6, name="Fredrik", organisation_code="E", roles=[Role.FINANCE])
@@ -259,6 +262,7 @@ OTHERS = [
     "bank-report-1",
     "grant-recovered/recovery-1",
     "grant-recovered/recovery-1/serving",
+    "grant-recovered/recovery-1/appeal-window",
 ]
 
 
@@ -326,6 +330,7 @@ async def record() -> None:
                 await scenario(env, handle, stand_ins)
                 await handle.result()
                 ran = [handle.id, f"{handle.id}/serving", f"print-batch-{handle.id}", f"{handle.id}/payment"]
+                ran.append(f"{handle.id}/appeal-window")
                 await _keep(env, folder, ran)
         stand_ins, queue = StandIns(), f"record-{uuid.uuid4()}"
         async with Worker(env.client, task_queue=queue, workflows=WORKFLOWS, activities=stand_ins.all()):

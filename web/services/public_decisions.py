@@ -1,0 +1,68 @@
+"""The public list of decisions (Local Government Act 140 §): published without personal data.
+
+Only the columns below are ever read: number, day, programme, kind and outcome. Never the justification
+(free text may name the applicant), the amount of one person's recovery, or anything of the application.
+A member of the municipality is deemed to know of a decision 7 days after it was published here.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from models.grants.decisions import Decision
+from models.grants.programme import Programme
+from models.time_limits import members_last_day
+
+PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class PublishedDecision:
+    number: str
+    published_on: date
+    programme: Programme
+    kind: str  # grant | recovery
+    outcome: str
+    members_last_day: date  # the last day a member of the municipality may request rectification
+
+
+@dataclass(frozen=True)
+class DecisionList:
+    rows: list[PublishedDecision]
+    page: int
+    pages: int
+
+
+def published_decisions(
+    session: Session, programmes: dict[str, Programme], *, programme_code: str | None, page: int
+) -> DecisionList:
+    """The programmes' published decisions, newest first, a page at a time."""
+    codes = [programme_code] if programme_code else list(programmes)
+    published = col(Decision.published_on).is_not(None) & col(Decision.programme_code).in_(codes)
+    total = session.exec(select(func.count()).select_from(Decision).where(published)).one()
+    pages = max(1, -(-total // PAGE_ROWS))
+    page = min(max(page, 1), pages)
+    columns = (Decision.number, Decision.published_on, Decision.programme_code, Decision.kind, Decision.outcome)
+    found = session.execute(
+        sa.select(*(col(c) for c in columns))
+        .where(published)
+        .order_by(col(Decision.published_on).desc(), col(Decision.seq).desc())
+        .offset((page - 1) * PAGE_ROWS)
+        .limit(PAGE_ROWS)
+    ).all()
+    rows = []
+    for number, published_on, code, kind, outcome in found:
+        programme = programmes[code]
+        rows.append(
+            PublishedDecision(
+                number=number,
+                published_on=published_on,
+                programme=programme,
+                kind=kind,
+                outcome=outcome,
+                members_last_day=members_last_day(published_on, programme),
+            )
+        )
+    return DecisionList(rows=rows, page=page, pages=pages)
