@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     payment_run_time: str = "14:00"
     # Where released payment files go for the bank connection to pick up.
     bank_outgoing_dir: Path = PROJECT_ROOT / "var" / "bank" / "outgoing"
+    # The administrative court a ruling on rectification is appealed to (models/appeals/administrative_courts.toml).
+    administrative_court: str = "helsinki"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":

@@ -1,5 +1,6 @@
 """Every table, imported once so SQLModel.metadata knows them all (Alembic and tests use this)."""
 
+from models.appeals.requests import RectificationRequest
 from models.audit import AuditEvent
 from models.documents import Document
 from models.grants.applications import Application, AssessmentRecord, TimelineEvent
@@ -40,6 +41,7 @@ __all__ = [
     "PrintBatch",
     "Proposal",
     "Recovery",
+    "RectificationRequest",
     "RegisteredBusiness",
     "Task",
     "TimelineEvent",

@@ -11,6 +11,8 @@ from enum import StrEnum
 
 import holidays
 
+from models.appeals.courts import COURT_APPEAL_DAYS
+from models.grants.decisions import DecisionKind
 from models.grants.programme import Programme
 
 _FINNISH_HOLIDAYS = holidays.country_holidays("FI")
@@ -19,6 +21,12 @@ _FINNISH_HOLIDAYS = holidays.country_holidays("FI")
 class Channel(StrEnum):
     EMAIL = "email"
     LETTER = "letter"
+
+
+# The days the calculator and `grantdesk time-limit` take a sending day from: any real decision's, and no
+# date so near the calendar's ends that adding the time limit would leave it.
+EARLIEST_SENT = date(1990, 1, 1)
+LATEST_SENT = date(2100, 12, 31)
 
 
 def is_working_day(day: date) -> bool:
@@ -53,13 +61,21 @@ def last_day_of(received_on: date, days: int) -> date:
 MEMBERS_DEEMED_DAYS = 7
 
 
-def members_last_day(published_on: date, programme: Programme) -> date:
-    return last_day_of(published_on + timedelta(days=MEMBERS_DEEMED_DAYS), programme.appeal_days)
+def appeal_days_of(kind: str, programme: Programme) -> int:
+    """Days to contest a decision of this kind: a rectification request against the programme's decisions
+    (the programme's days), an appeal to the administrative court against a ruling on one (30)."""
+    return COURT_APPEAL_DAYS if kind == DecisionKind.RULING else programme.appeal_days
 
 
-def becomes_final_on(party_last_day: date | None, published_on: date | None, programme: Programme) -> date | None:
-    """The day a decision becomes final if no rectification request arrives by the end of both windows, the
-    party's and the members'; None until it is served and published (its windows are not known yet)."""
+def members_last_day(published_on: date, programme: Programme, kind: str = DecisionKind.GRANT) -> date:
+    return last_day_of(published_on + timedelta(days=MEMBERS_DEEMED_DAYS), appeal_days_of(kind, programme))
+
+
+def becomes_final_on(
+    party_last_day: date | None, published_on: date | None, programme: Programme, kind: str = DecisionKind.GRANT
+) -> date | None:
+    """The day a decision becomes final if nobody contests it by the end of both windows, the party's and the
+    members'; None until it is served and published (its windows are not known yet)."""
     if party_last_day is None or published_on is None:
         return None
-    return max(party_last_day, members_last_day(published_on, programme)) + timedelta(days=1)
+    return max(party_last_day, members_last_day(published_on, programme, kind)) + timedelta(days=1)

@@ -136,7 +136,7 @@ def time_limit(
     """The day a decision is deemed received and the last day to request rectification (or to appeal), as JSON."""
     from datetime import date
 
-    from models.time_limits import Channel, deemed_received_on, last_day_of
+    from models.time_limits import EARLIEST_SENT, LATEST_SENT, Channel, deemed_received_on, last_day_of
 
     programmes = load_programmes(get_settings().programmes_dir, include_demo=True)
     if programme not in programmes:
@@ -145,6 +145,8 @@ def time_limit(
         sent_on = date.fromisoformat(sent)
     except ValueError:
         fail(f"--sent {sent!r} is not a date (YYYY-MM-DD)")
+    if not EARLIEST_SENT <= sent_on <= LATEST_SENT:
+        fail(f"--sent must be between {EARLIEST_SENT} and {LATEST_SENT}")
     if channel not in set(Channel):
         fail(f"--channel {channel!r}: email or letter")
     if days is not None and not 1 <= days <= 365:

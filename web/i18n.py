@@ -11,6 +11,9 @@ LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}  # 
 LANGUAGE_ENDONYMS = {"fi": "suomi", "sv": "svenska", "en": "English"}  # a language as a choice or a fact
 # As dates are written in Finland, in Finnish and in Swedish alike (1.12.2026); English as in Ireland.
 DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy"}
+# A moment as each language writes it; English spells the month, as its dates do ("3 Dec 2026, 17:06"), so no
+# reader takes 03/12 for the 12th of March.
+DATETIME_PATTERNS = {"en": "d MMM yyyy, HH:mm"}
 LANGUAGE_COOKIE = "lang"
 
 

@@ -23,6 +23,7 @@ from web.csrf import FIELD as CSRF_FIELD
 from web.csrf import csrf_token
 from web.i18n import (
     DATE_PATTERNS,
+    DATETIME_PATTERNS,
     LANGUAGE_COOKIE,
     LANGUAGE_ENDONYMS,
     LANGUAGE_NAMES,
@@ -44,7 +45,9 @@ templates.env.autoescape = True
 def local_time(context: Context, value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, "short", tzinfo=HELSINKI, locale=babel_locale(context.get("lang", "fi")))
+    language = context.get("lang", "fi")
+    pattern = DATETIME_PATTERNS.get(language, "short")
+    return format_datetime(value, pattern, tzinfo=HELSINKI, locale=babel_locale(language))
 
 
 @pass_context
@@ -99,7 +102,7 @@ def bank_reason(context: Context, reason: str | None) -> str:
 def becomes_final(context: Context, decision: Decision) -> date | None:
     """The day a served decision becomes final unless someone requests rectification (models/time_limits)."""
     programme = context["request"].app.state.programmes[decision.programme_code]
-    return becomes_final_on(decision.rectification_last_day, decision.published_on, programme)
+    return becomes_final_on(decision.rectification_last_day, decision.published_on, programme, decision.kind)
 
 
 templates.env.globals["becomes_final"] = becomes_final

@@ -26,7 +26,7 @@ class AppealWindowActivities:
             programme = self._programmes[decision.programme_code]
             return Window(
                 party_last_day=decision.rectification_last_day,
-                members_last_day=members_last_day(decision.published_on, programme),
+                members_last_day=members_last_day(decision.published_on, programme, decision.kind),
             )
 
     @activity.defn(name="record_final")

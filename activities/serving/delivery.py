@@ -161,7 +161,7 @@ class DeliveryActivities:
             decision = self._decision(session, ref)
             application = load_application(session, ref.application_id)
             programme = self._programmes[application.programme_code]
-            dispatch = dispatch_of(Channel.EMAIL, date.fromisoformat(dispatched_on_iso), programme)
+            dispatch = dispatch_of(Channel.EMAIL, date.fromisoformat(dispatched_on_iso), programme, decision.kind)
             now = utcnow()
             record_service(session, decision, dispatch, now)
             log = session.exec(select(EmailLog).where(EmailLog.key == f"decision:{decision.id}")).one()

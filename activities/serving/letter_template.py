@@ -1,5 +1,6 @@
 """Decision letters as HTML (templates/documents/), ready for core.pdf: escaped, translated, dated."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -207,12 +208,8 @@ def render_letter(template: str, context: dict[str, Any]) -> str:
     return _env.get_template(template).render(context)
 
 
-def letter_html(facts: LetterFacts) -> str:
-    """The letter, or MissingLetterFact naming what it would lack."""
-    missing = missing_facts(facts)
-    if missing:
-        raise MissingLetterFact(f"decision {facts.number}: the letter would lack " + "; ".join(missing))
-    locale = babel_locale(facts.language)
+def percent_in(language: str) -> Callable[..., str]:
+    locale = babel_locale(language)
 
     def percent(value: Decimal | str, threshold: Decimal | str | None = None) -> str:
         """Rounded half up, as a person checks it (67.852 % → 67.9 %); to two decimals next to the threshold,
@@ -224,6 +221,14 @@ def letter_html(facts: LetterFacts) -> str:
         places, pattern = (Decimal("0.0001"), "#,##0.00 %") if near else (Decimal("0.001"), "#,##0.0 %")
         return format_percent(share.quantize(places, ROUND_HALF_UP), pattern, locale=locale, decimal_quantization=False)
 
+    return percent
+
+
+def letter_html(facts: LetterFacts) -> str:
+    """The letter, or MissingLetterFact naming what it would lack."""
+    missing = missing_facts(facts)
+    if missing:
+        raise MissingLetterFact(f"decision {facts.number}: the letter would lack " + "; ".join(missing))
     context: dict[str, Any] = {
         **base_context(
             language=facts.language,
@@ -233,7 +238,7 @@ def letter_html(facts: LetterFacts) -> str:
             presenter=facts.presenter,
         ),
         "f": facts,
-        "percent": percent,
+        "percent": percent_in(facts.language),
         "masked_iban": mask_iban(facts.iban),
         "title": facts.programme.title_in(facts.language),
         "terms": facts.programme.grant_terms,

@@ -1,1 +1,2 @@
-"""Appeals: the rectification window after a decision is served, finality, and (next) the requests and their rulings."""
+"""Appeals: the rectification windows after a decision is served, finality, rectification requests and the
+rulings on them."""

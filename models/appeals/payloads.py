@@ -1,8 +1,13 @@
 """What goes in and out of the appeal workflows and their activities."""
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
+
+from models.actors import Actor
+from models.appeals.requests import Ruling
+from models.grants.decisions import Outcome
 
 
 class WindowInput(BaseModel):
@@ -28,3 +33,50 @@ class RecordFinalInput(BaseModel):
 
 class WindowClosed(BaseModel):
     final_on: date | None  # None: a rectification request came (its ruling decides)
+
+
+class RectificationInput(BaseModel):
+    """Starts RectificationWorkflow (`grant-<application id>/rectification-<n>`) for one request."""
+
+    request_id: int
+    application_id: int
+
+
+class RequestRef(BaseModel):
+    request_id: int
+
+
+class Review(BaseModel):
+    """What the legal queue needs to know of a request as it arrives."""
+
+    late: bool
+    decision_number: str
+
+
+class RuleInput(BaseModel):
+    """Legal staff record the body's ruling on the request (prepared by them, made by the body)."""
+
+    task_key: str
+    actor: Actor
+    ruling: Ruling
+    justification: str
+    body: str  # e.g. "Espoon kaupunginhallitus"
+    meeting_ref: str  # the minutes' reference, e.g. "12.10.2020 § 345"
+    met_on: date
+    # An amending ruling on a grant decision says what the decision now is.
+    new_outcome: Outcome | None = None
+    reasons: list[str] = []
+
+
+class RulingRecorded(BaseModel):
+    number: str
+    ruling: Ruling
+    new_outcome: Outcome | None = None  # amended: the grant decision's outcome now
+    amount: Decimal = Decimal("0.00")
+    original_outcome: str
+
+
+class RectificationResult(BaseModel):
+    ruling: Ruling
+    number: str
+    final_on: date | None = None  # the ruling (and the decision as ruled) is final from this day

@@ -40,6 +40,7 @@ class Proposal(SQLModel, table=True):
 class DecisionKind(StrEnum):
     GRANT = "grant"  # the decision on the application: one per application
     RECOVERY = "recovery"  # a decision to recover a paid grant (models/payments/recovery.py)
+    RULING = "ruling"  # the ruling on a rectification request (models/appeals/requests.py)
 
 
 class Decision(SQLModel, table=True):
@@ -85,8 +86,11 @@ class Decision(SQLModel, table=True):
     # Published on the public list of decisions (no personal data): members of the municipality may request
     # rectification too, deemed to know of it 7 days after (Local Government Act 137, 140 §).
     published_on: date | None = None
-    # Final (lainvoimainen) from this day: both windows closed with no rectification request.
+    # Final (lainvoimainen) from this day: both windows closed with no rectification request, or the ruling
+    # on one is final.
     final_on: date | None = None
+    # An amending ruling on rectification replaces this decision (the ruling states the decision now).
+    superseded_by_id: int | None = Field(default=None, foreign_key="decision.id")
 
 
 def grant_decision_of(application_id: int) -> SelectOfScalar[Decision]:

@@ -36,6 +36,8 @@ class Attachment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
     info_request_id: int | None = Field(default=None, foreign_key="inforequest.id")
+    # Or attached to a rectification request (its grounds).
+    rectification_request_id: int | None = Field(default=None, foreign_key="rectification_request.id")
     filename: str = Field(max_length=200)
     content_type: str = Field(max_length=100)
     size: int

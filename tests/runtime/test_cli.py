@@ -68,6 +68,7 @@ def test_time_limit_prints_the_deemed_received_and_last_days(args: list[str], ex
         (["--sent", "2020-06-02", "--channel", "fax"], "email or letter"),
         (["--sent", "2020-06-02", "--channel", "email", "--programme", "nope"], "unknown programme"),
         (["--sent", "2020-06-02", "--channel", "email", "--days", "0"], "between 1 and 365"),
+        (["--sent", "9999-12-31", "--channel", "letter"], "between 1990-01-01 and 2100-12-31"),  # no overflow
     ],
 )
 def test_time_limit_refuses_bad_input_with_exit_2(args: list[str], says: str) -> None:

@@ -54,7 +54,7 @@ def test_the_assessment_in_words_with_the_rule_code_as_a_label(staff: TestClient
     assert '<code class="rule-code">TURNOVER_DROP</code>' in text
     assert "Insured under YEL: yes" in text
     assert "Business income a year: €36,000.00" in text
-    assert "Received 02/05/2020, 10:00; the application period closed 30/09/2020, 23:59" in text
+    assert "Received 2 May 2020, 10:00; the application period closed 30 Sept 2020, 23:59" in text
     assert "Home municipality: Espoo (049); the programme is for Espoo (049)" in text
     for raw in ("yel_insured", "True", "2020-09-30", "0.7814", "turnover_drop", "threshold_eur"):
         assert raw not in text, raw

@@ -33,8 +33,9 @@ def test_the_public_list_names_the_decision_and_nobody(desk: Desk, programme: Pr
     assert "All conditions met." not in page  # the justification is free text: never published
     assert "ESP-20" not in page  # nor the application's reference
     assert desk.client.get("/decisions?programme=no-such").status_code == 404
-    other = desk.client.get("/decisions?programme=sole-entrepreneur-2020&page=9&lang=en")
-    assert other.status_code == 200 and decision.number in other.text  # past the last page: the last page
+    for page in ("9", "0", "abc"):  # past either end, or no number: the nearest page, not an error
+        other = desk.client.get(f"/decisions?programme=sole-entrepreneur-2020&page={page}&lang=en")
+        assert other.status_code == 200 and decision.number in other.text
 
 
 def test_the_list_pages_newest_first_and_leaves_unpublished_out(

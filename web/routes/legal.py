@@ -1,5 +1,5 @@
 """Legal staff: the time-limit calculator (the arithmetic the decisions and `grantdesk time-limit` use), and
-later the queue of rectification requests."""
+the queue of rectification requests."""
 
 from datetime import date
 from typing import Annotated
@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from core.i18n import N_
 from models.staff import Role
-from models.time_limits import Channel, deemed_received_on, last_day_of
+from models.time_limits import EARLIEST_SENT, LATEST_SENT, Channel, deemed_received_on, last_day_of
 from web.deps import ProgrammesDep, require_roles
 from web.scope import ScopeDep
 from web.templating import render
@@ -18,37 +19,48 @@ router = APIRouter(
 )
 
 
+def _calculate(sent: str, channel: str, days: str, programme, errors: dict[str, str]) -> dict | None:
+    """Deemed received (e-mail +3, letter +7) and the last day; each field that is wrong gets its reason."""
+    try:
+        sent_on = date.fromisoformat(sent)
+        if not EARLIEST_SENT <= sent_on <= LATEST_SENT:
+            raise ValueError
+    except ValueError:
+        errors["sent"] = N_("Enter the day it was sent, between 1.1.1990 and 31.12.2100.")
+    if channel not in set(Channel):
+        errors["channel"] = N_("Choose e-mail or letter.")
+    limit = programme.appeal_days
+    if days:
+        limit = int(days) if days.isdigit() else 0
+        if not 1 <= limit <= 365:
+            errors["days"] = N_("The days of the time limit are a whole number from 1 to 365.")
+    if errors:
+        return None
+    received = deemed_received_on(sent_on, Channel(channel), programme)
+    return {"received": received, "last_day": last_day_of(received, limit), "days": limit}
+
+
 @router.get("", response_class=HTMLResponse)
 def legal(
     request: Request,
     scope: ScopeDep,
     programmes: ProgrammesDep,
-    sent: Annotated[str, Query(max_length=10)] = "",
-    channel: Annotated[str, Query(max_length=10)] = "email",
-    days: Annotated[str, Query(max_length=3)] = "",
-    programme: Annotated[str, Query(max_length=80)] = "",
+    sent: Annotated[str, Query(max_length=100)] = "",
+    channel: Annotated[str, Query(max_length=100)] = "email",
+    days: Annotated[str, Query(max_length=100)] = "",
+    programme: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
-    """Deemed received (e-mail +3, letter +7) and the last day (+14, or +30 for the administrative court)."""
+    errors: dict[str, str] = {}
     chosen = programmes.get(programme) or (scope.programmes[0] if scope.programmes else next(iter(programmes.values())))
-    values = {"sent": sent, "channel": channel, "days": days, "programme": chosen.code}
-    result, error = None, None
-    if sent:
-        try:
-            sent_on = date.fromisoformat(sent)
-            limit = int(days) if days else chosen.appeal_days
-            if channel not in set(Channel) or not 1 <= limit <= 365:
-                raise ValueError
-        except ValueError:
-            error = "Enter the day it was sent, e-mail or letter, and the days of the time limit (1–365)."
-        else:
-            received = deemed_received_on(sent_on, Channel(channel), chosen)
-            result = {"received": received, "last_day": last_day_of(received, limit), "days": limit}
+    if programme and programme not in programmes:
+        errors["programme"] = N_("Choose a programme from the list.")
+    result = _calculate(sent, channel, days.strip(), chosen, errors) if sent else None
     context = {
         "user": scope.user,
         "programmes": list(programmes.values()),
-        "values": values,
+        "values": {"sent": sent, "channel": channel, "days": days, "programme": chosen.code},
         "result": result,
-        "error": error,
+        "errors": errors,
         "appeal_days": chosen.appeal_days,
     }
-    return render(request, "staff/legal.html", context, status_code=422 if error else 200)
+    return render(request, "staff/legal.html", context, status_code=422 if errors else 200)

@@ -19,10 +19,12 @@ def decision_list(
     session: SessionDep,
     programmes: ProgrammesDep,
     programme: Annotated[str, Query(max_length=80)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: Annotated[str, Query(max_length=100)] = "1",
 ) -> HTMLResponse:
     if programme and programme not in programmes:
         raise HTTPException(status_code=404, detail="programme")
-    listing = published_decisions(session, programmes, programme_code=programme or None, page=page)
+    # A page past either end is the nearest page: a list, not a form to correct.
+    number = int(page) if page.isdigit() else 1
+    listing = published_decisions(session, programmes, programme_code=programme or None, page=number)
     context = {"listing": listing, "programmes": list(programmes.values()), "chosen": programme}
     return render(request, "public/decisions.html", context)

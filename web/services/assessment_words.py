@@ -18,7 +18,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from core.i18n import N_, babel_locale, formatting_gettext
 from models.grants.programme import HELSINKI
 from models.municipalities import municipality_code
-from web.i18n import DATE_PATTERNS
+from web.i18n import DATE_PATTERNS, DATETIME_PATTERNS
 
 RULE_NAMES = {
     "HAS_EMPLOYEES": N_("No employees"),
@@ -66,6 +66,7 @@ class Words:
         self._ = formatting_gettext(language)
         self.locale = babel_locale(language)
         self.date_pattern = DATE_PATTERNS.get(language, "medium")
+        self.moment_pattern = DATETIME_PATTERNS.get(language, "short")
 
     def money(self, value: str) -> str:
         return format_currency(Decimal(value), "EUR", locale=self.locale)
@@ -80,7 +81,7 @@ class Words:
         return format_date(date.fromisoformat(value), self.date_pattern, locale=self.locale)
 
     def moment(self, value: str) -> str:
-        return format_datetime(datetime.fromisoformat(value), "short", tzinfo=HELSINKI, locale=self.locale)
+        return format_datetime(datetime.fromisoformat(value), self.moment_pattern, tzinfo=HELSINKI, locale=self.locale)
 
     def answer(self, value: str | None) -> str:
         """A stored yes/no ("True", "False", "None") as the reader says it."""

@@ -62,7 +62,7 @@ def published_decisions(
                 programme=programme,
                 kind=kind,
                 outcome=outcome,
-                members_last_day=members_last_day(published_on, programme),
+                members_last_day=members_last_day(published_on, programme, kind),
             )
         )
     return DecisionList(rows=rows, page=page, pages=pages)
