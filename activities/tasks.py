@@ -41,7 +41,7 @@ class TaskActivities:
                     status=TaskStatus.CLAIMED if request.assignee_id else TaskStatus.OPEN,
                     assignee_id=request.assignee_id,
                     claimed_at=utcnow() if request.assignee_id else None,
-                    arrived_at=application.submitted_at,
+                    arrived_at=request.arrived_at or application.submitted_at,
                     due_on=helsinki_today() + timedelta(days=request.due_in_days) if request.due_in_days else None,
                     note=request.note,
                     detail=request.detail,

@@ -14,6 +14,7 @@ SEND_EMAIL = "send_email"
 START_PAYMENT_RUN = "start_payment_run"
 START_BANK_REPORT = "start_bank_report"
 START_RECOVERY = "start_recovery"
+START_RECTIFICATION = "start_rectification"
 
 
 class OutboxMessage(SQLModel, table=True):

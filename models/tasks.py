@@ -18,6 +18,7 @@ class TaskKind(StrEnum):
     RECOVERY = "recovery"  # decide whether a paid grant is recovered (a decider who did not open the case)
     REPAYMENT = "repayment"  # a recovered grant was not repaid by its due date: follow it up (finance)
     DELIVER = "deliver"  # the decision could not be served (e-mail refused, letter incomplete): try again or post it
+    RECTIFICATION = "rectification"  # prepare the ruling on a rectification request and record the body's (legal)
 
 
 class TaskStatus(StrEnum):

@@ -14,6 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.db import Database
+from models.appeals.payloads import RectificationInput
 from models.grants.payloads import GrantApplicationInput
 from models.notifications import QueuedEmailRef
 from models.outbox import (
@@ -23,11 +24,13 @@ from models.outbox import (
     START_PAYMENT_RUN,
     START_PRINT_BATCH,
     START_RECOVERY,
+    START_RECTIFICATION,
     OutboxMessage,
 )
 from models.payments.payloads import BankReportRef, PaymentRunInput, RecoveryInput
 from models.serving.payloads import PrintBatchRef
 from models.types import utcnow
+from workflows.appeals.rectification import RectificationWorkflow
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.notifications.send_email import SendEmailWorkflow
 from workflows.payments.bank_report import BankReportWorkflow
@@ -56,6 +59,7 @@ STARTS: dict[str, WorkflowStart] = {
     START_PAYMENT_RUN: WorkflowStart(PaymentRunWorkflow.run, PaymentRunInput),
     START_BANK_REPORT: WorkflowStart(BankReportWorkflow.run, BankReportRef),
     START_RECOVERY: WorkflowStart(RecoveryWorkflow.run, RecoveryInput),
+    START_RECTIFICATION: WorkflowStart(RectificationWorkflow.run, RectificationInput),
 }
 
 

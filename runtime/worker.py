@@ -7,6 +7,7 @@ from functools import lru_cache
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.appeals.rectification import RectificationActivities
 from activities.appeals.window import AppealWindowActivities
 from activities.grants.assessment import AssessmentActivities
 from activities.grants.decisions import DecisionActivities
@@ -27,8 +28,10 @@ from core.db import Database
 from core.mail import FileMailer, Mailer, SmtpMailer
 from core.settings import Settings
 from core.storage import LocalFileStore
+from models.appeals.courts import administrative_court
 from models.grants.programme import Programme
 from models.payments.sepa import Debtor
+from workflows.appeals.rectification import RectificationWorkflow
 from workflows.appeals.window import AppealWindowWorkflow
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.notifications.send_email import SendEmailWorkflow
@@ -51,6 +54,7 @@ WORKFLOWS = [
     BankReportWorkflow,
     RecoveryWorkflow,
     AppealWindowWorkflow,
+    RectificationWorkflow,
 ]
 
 
@@ -114,6 +118,9 @@ def build_worker(
     )
     bank_reports = BankReportActivities(db, store)
     windows = AppealWindowActivities(db, programmes)
+    # The court is checked here, at start-up: a misnamed one stops the worker before any ruling needs it.
+    administrative_court(settings.administrative_court)
+    rectifications = RectificationActivities(db, programmes, court=settings.administrative_court)
     recoveries = RecoveryActivities(
         db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key
     )
@@ -159,6 +166,10 @@ def build_worker(
             bank_reports.apply,
             windows.open_window,
             windows.record_final,
+            rectifications.review,
+            rectifications.record_ruling,
+            rectifications.withdraw_approval,
+            rectifications.ruling_served,
             recoveries.start_hearing,
             recoveries.record_explanation,
             recoveries.finalize,

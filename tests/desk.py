@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -72,8 +72,8 @@ class Desk:
         return dict(response.json())
 
     def skip_days(self, days: int) -> None:
-        """Moves the test server's clock on (the web app's clock is the desk's own): the workflows' timers that
-        fall due meanwhile fire, as they would over those days."""
+        """Moves the test server's clock on, and the web app's with it: the workflows' timers that fall due
+        meanwhile fire, as they would over those days."""
 
         async def sleep() -> None:
             client = await connect(self.settings.temporal_address, "default", TEST_PAYLOAD_KEY)
@@ -81,6 +81,7 @@ class Desk:
             await client.test_service.unlock_time_skipping_with_sleep(SleepRequest(duration=duration))
 
         asyncio.run(sleep())
+        self.clock.now += timedelta(days=days)
 
     def tasks(self) -> list[Task]:
         with self.db.session() as session:

@@ -13,7 +13,18 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from models.actors import Actor
-from models.appeals.payloads import RecordFinalInput, Window, WindowInput
+from models.appeals.payloads import (
+    RecordFinalInput,
+    RecordRulingInput,
+    RequestRef,
+    Review,
+    RulingRecorded,
+    Window,
+    WindowInput,
+    Withdrawal,
+    WithdrawalStep,
+)
+from models.appeals.requests import Ruling
 from models.grants.decisions import Outcome
 from models.grants.payloads import (
     ApplicationRef,
@@ -93,6 +104,12 @@ class StandIns:
         self.final_on: date | None = None
         self.invalid_file: str | None = None  # why the batch's file does not validate, if it should not
         self.report_signals: list[SignalledOutcome] = []  # whom a bank report tells what
+        # A rectification request: late or not, what the decision ruled on decided, and what each look at
+        # an approval's withdrawn payment finds (the last one repeats).
+        self.late = False
+        self.original_outcome = Outcome.REJECT
+        self.withdrawals: list[Withdrawal] = [Withdrawal(step=WithdrawalStep.NOTHING)]
+        self.rulings: list[RecordRulingInput] = []
 
     async def called(self, name: str, seconds: float = 10) -> None:
         """Returns once the activity has been called."""
@@ -284,9 +301,40 @@ class StandIns:
         return self.window
 
     @activity.defn(name="record_final")
-    async def record_final(self, request: RecordFinalInput) -> None:
+    async def record_final(self, request: RecordFinalInput) -> date | None:
         await self._do("record_final")
         self.final_on = request.final_on
+        return request.final_on
+
+    # --- rectification ------------------------------------------------------------------------------------
+
+    @activity.defn(name="review_rectification_request")
+    async def review_rectification_request(self, ref: RequestRef) -> Review:
+        await self._do("review_rectification_request")
+        return Review(late=self.late, decision_number="T 2020/000001", received_at=datetime(2020, 6, 10, tzinfo=UTC))
+
+    @activity.defn(name="record_ruling")
+    async def record_ruling(self, request: RecordRulingInput) -> RulingRecorded:
+        await self._do("record_ruling")
+        self.rulings.append(request)
+        rule = request.rule
+        amended = rule.new_outcome if rule.ruling == Ruling.AMEND else None
+        return RulingRecorded(
+            number="T 2020/000009",
+            ruling=rule.ruling,
+            new_outcome=amended,
+            amount=Decimal("2000.00") if amended == Outcome.APPROVE else Decimal("0.00"),
+            original_outcome=self.original_outcome,
+        )
+
+    @activity.defn(name="withdraw_approval")
+    async def withdraw_approval(self, ref: RequestRef) -> Withdrawal:
+        await self._do("withdraw_approval")
+        return self.withdrawals.pop(0) if len(self.withdrawals) > 1 else self.withdrawals[0]
+
+    @activity.defn(name="ruling_served")
+    async def ruling_served(self, ref: RequestRef) -> None:
+        await self._do("ruling_served")
 
     @activity.defn(name="start_hearing")
     async def start_hearing(self, ref: RecoveryRef) -> Hearing:
@@ -347,6 +395,10 @@ class StandIns:
             self.apply_bank_report,
             self.open_appeal_window,
             self.record_final,
+            self.review_rectification_request,
+            self.record_ruling,
+            self.withdraw_approval,
+            self.ruling_served,
             self.start_hearing,
             self.record_explanation,
             self.finalize_recovery,

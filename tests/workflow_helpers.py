@@ -5,6 +5,8 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import date
+from decimal import Decimal
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,6 +22,7 @@ from core.mail import FileMailer, Mailer
 from core.settings import Settings
 from models.actors import Actor
 from models.grants.application_form import ApplicationForm
+from models.grants.decisions import Decision, Proposal
 from models.grants.payloads import GrantApplicationInput, ProcessingState
 from models.grants.programme import Programme
 from models.serving.payloads import Served
@@ -128,6 +131,38 @@ def accept(db: Database, programme: Programme, **changes: object) -> int:
             secret=TEST_SECRET,
         )
     return receipt.application_id
+
+
+def decided_rejection(
+    db: Database,
+    programme: Programme,
+    *,
+    number: str,
+    published_on: date,
+    deemed_received_on: date,
+    last_day: date,
+) -> int:
+    """A rejection decided, published and served as the dates say, without running its workflows: its id."""
+    staff = seed_staff(db)
+    application_id = accept(db, programme)
+    with db.session() as session:
+        proposal = Proposal(
+            application_id=application_id, seq=1, outcome="reject", amount=Decimal(0), reasons=["TURNOVER_DROP"],
+            justification="-", proposer_id=staff["handler"].user_id,
+        )  # fmt: skip
+        session.add(proposal)
+        session.flush()
+        session.add(
+            Decision(
+                application_id=application_id, programme_code=programme.code, year=published_on.year, seq=1,
+                number=number, outcome="reject", amount=Decimal(0), reasons=["TURNOVER_DROP"], justification="-",
+                proposal_id=proposal.id or 0, presenter_id=staff["handler"].user_id,
+                decider_id=staff["decider"].user_id, published_on=published_on,
+                deemed_received_on=deemed_received_on, rectification_last_day=last_day,
+            )
+        )  # fmt: skip
+        session.commit()
+    return application_id
 
 
 async def start(client: Client, task_queue: str, application_id: int, programme_code: str) -> WorkflowHandle:

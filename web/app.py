@@ -38,10 +38,12 @@ from web.routes import (
     lost_link,
     public,
     public_decisions,
+    public_rectification,
     staff,
     staff_account,
     staff_account_checks,
     staff_recovery,
+    staff_rectification,
     staff_search,
     staff_tasks,
     staff_users,
@@ -129,11 +131,13 @@ def create_app(
     app.include_router(applicant_payment.router)
     app.include_router(lost_link.router)
     app.include_router(public_decisions.router)
+    app.include_router(public_rectification.router)
     app.include_router(api.router)
     app.include_router(staff.router)
     app.include_router(staff_tasks.router)
     app.include_router(staff_account_checks.router)
     app.include_router(staff_recovery.router)
+    app.include_router(staff_rectification.router)
     app.include_router(staff_search.router)
     app.include_router(coordination.router)
     app.include_router(finance.router)

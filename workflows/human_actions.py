@@ -8,6 +8,7 @@ workflow that waits for them, with keys made of its id, the task's kind and a nu
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from temporalio import workflow
@@ -49,12 +50,23 @@ async def open_task(
     role: Role,
     note: str | None = None,
     detail: str | None = None,
+    due_in_days: int | None = None,
+    arrived_at: datetime | None = None,
 ) -> str:
     """Opens the workflow's `number`th task and returns its key (the caller counts, so a retry reuses it)."""
     key = f"{workflow.info().workflow_id}/{kind}/{number}"
     await workflow.execute_activity_method(
         TaskActivities.open_task,
-        OpenTaskInput(key=key, application_id=application_id, kind=kind, role=role, note=note, detail=detail),
+        OpenTaskInput(
+            key=key,
+            application_id=application_id,
+            kind=kind,
+            role=role,
+            note=note,
+            detail=detail,
+            due_in_days=due_in_days,
+            arrived_at=arrived_at,
+        ),
         **DATABASE,
     )
     return key

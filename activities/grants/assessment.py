@@ -7,10 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 from temporalio import activity
 
-from activities.grants.records import add_timeline_event, load_application
+from activities.grants.records import load_application
 from activities.grants.registry import TradeRegister
 from core.db import Database
-from models.grants.applications import Application, AssessmentRecord, Stage
+from models.grants.applications import Application, AssessmentRecord, Stage, add_timeline_event
 from models.grants.decisions import BudgetLedger
 from models.grants.eligibility import Assessment, RegistryFacts, SubmittedApplication, assess
 from models.grants.payloads import AssessApplicationInput, AssessmentOutcome

@@ -1,36 +1,14 @@
 """Writes to the application's record and timeline; each write is keyed so a retry writes nothing new."""
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 from temporalio import activity
 
 from activities.errors import ApplicationNotFound
 from core.db import Database
 from models.audit import audit
-from models.grants.applications import Application, TimelineEvent
+from models.grants.applications import Application, add_timeline_event
 from models.grants.payloads import ApplicationRef, StageUpdateInput
-from models.subjects import SubjectType
-
-
-def add_timeline_event(session: Session, application_id: int, key: str, kind: str | None = None) -> None:
-    """Inserts the event once; a second call with the same key is a no-op."""
-    exists = session.exec(
-        select(TimelineEvent).where(
-            TimelineEvent.subject_type == SubjectType.GRANT_APPLICATION,
-            TimelineEvent.subject_id == application_id,
-            TimelineEvent.key == key,
-        )
-    ).first()
-    if exists is None:
-        session.add(
-            TimelineEvent(
-                subject_type=SubjectType.GRANT_APPLICATION,
-                subject_id=application_id,
-                application_id=application_id,
-                key=key,
-                kind=kind or key,
-            )
-        )
 
 
 def load_application(session: Session, application_id: int) -> Application:

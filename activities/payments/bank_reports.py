@@ -10,14 +10,13 @@ from datetime import date
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.grants.records import add_timeline_event
 from activities.payments.recovery import settle_repayments
 from core.clock import helsinki_today
 from core.db import Database
 from core.storage import FileStore
 from models.audit import audit, audit_subject
 from models.documents import Document
-from models.grants.applications import Application, Stage
+from models.grants.applications import Application, Stage, add_timeline_event
 from models.payments.bank_reports import BankReportUnreadable, Outcome, ReportLine, read_bank_report
 from models.payments.batches import InstructionStatus, PaymentBatch, PaymentBatchStatus, PaymentInstruction
 from models.payments.imports import BankReportImport, ImportStatus

@@ -13,14 +13,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 from temporalio import activity
 
-from activities.grants.records import add_timeline_event
 from activities.payments.bank import BankConnection
 from core.clock import helsinki_today
 from core.db import Database
 from core.storage import FileStore
 from models.audit import audit_subject
 from models.documents import Document, DocumentKind
-from models.grants.applications import Application
+from models.grants.applications import Application, add_timeline_event
 from models.grants.programme import Programme
 from models.payments.banking_days import next_banking_day
 from models.payments.batches import BatchApproval, PaymentBatch, PaymentBatchStatus, PaymentInstruction

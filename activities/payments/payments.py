@@ -12,15 +12,15 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.errors import ApplicationNotFound, InvalidAccount, PaymentOnItsWay
-from activities.grants.records import add_timeline_event, load_application
+from activities.grants.records import load_application
 from activities.notifications.applicant_mail import ApplicantMail
 from core.db import Database
 from core.emails import render_email
 from core.i18n import formatting_gettext
 from core.mail import Mailer
 from models.audit import audit
-from models.grants.applications import Application
-from models.grants.decisions import Outcome, grant_decision_of
+from models.grants.applications import Application, add_timeline_event
+from models.grants.decisions import Outcome, decision_in_force, outcome_of
 from models.grants.programme import Programme
 from models.grants.status_links import status_link
 from models.payments.accounts import bank_account, sepa_iban
@@ -53,9 +53,10 @@ class PaymentActivities:
             if existing is not None:
                 return PaymentRef(payment_id=existing.id or 0)
             application = load_application(session, request.application_id)
-            decision = session.exec(grant_decision_of(request.application_id)).one()
-            if decision.outcome != Outcome.APPROVE:
-                raise ValueError(f"decision {decision.number} grants nothing to pay")
+            # The decision in force: an approval, or a ruling on rectification that amended a rejection to one.
+            decision = decision_in_force(session, request.application_id)
+            if decision is None or outcome_of(decision) != Outcome.APPROVE:
+                raise ValueError(f"application {request.application_id}: no decision in force grants anything")
             iban = str(application.form["payment"]["iban"]).replace(" ", "").upper()
             payment = Payment(
                 decision_id=decision.id or 0,

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from temporalio import activity
 
 from activities.grants.decisions import next_decision_seq
-from activities.grants.records import add_timeline_event
 from activities.notifications.applicant_mail import ApplicantMail
 from core.clock import helsinki_today
 from core.db import Database
@@ -20,7 +19,7 @@ from core.emails import render_email
 from core.i18n import babel_locale
 from core.mail import Mailer
 from models.audit import audit
-from models.grants.applications import Application
+from models.grants.applications import Application, add_timeline_event
 from models.grants.decisions import Decision, DecisionKind
 from models.grants.programme import Programme
 from models.grants.status_links import status_link

@@ -8,9 +8,17 @@ from datetime import date
 from sqlmodel import Session, select
 from temporalio import activity
 
-from activities.grants.records import add_timeline_event, load_application
+from activities.grants.records import load_application
 from activities.heartbeat import heartbeating
-from activities.serving.letters import LETTER, archive, dispatch_of, letter_of, record_service, stored_letter
+from activities.serving.letters import (
+    LETTER,
+    archive,
+    dispatch_of,
+    letter_of,
+    recipient_of,
+    record_service,
+    stored_letter,
+)
 from core.clock import helsinki_today
 from core.db import Database
 from core.emails import render_email
@@ -18,6 +26,7 @@ from core.mail import Attachment, Mailer, OutgoingEmail
 from core.pdf import render_in_pool
 from core.storage import FileStore
 from models.audit import audit
+from models.grants.applications import add_timeline_event
 from models.grants.decisions import Decision, DecisionKind, grant_decision_of
 from models.grants.programme import Programme
 from models.grants.status_links import status_link
@@ -25,6 +34,9 @@ from models.notifications import EmailLog
 from models.serving.payloads import Served, ServingRef
 from models.time_limits import Channel
 from models.types import utcnow
+
+# The e-mail that carries each kind of decision's letter (templates/email/).
+EMAIL_TEMPLATES: dict[str, str] = {DecisionKind.RECOVERY: "recovery_decision", DecisionKind.RULING: "ruling"}
 
 
 class DeliveryActivities:
@@ -44,10 +56,11 @@ class DeliveryActivities:
 
     @activity.defn(name="choose_channel")
     def choose_channel(self, ref: ServingRef) -> str:
-        """E-mail only with the applicant's consent; otherwise a letter by post."""
+        """E-mail only with the recipient's consent (the applicant's, or a member's for a ruling on their
+        request); otherwise a letter by post."""
         with self._db.session() as session:
-            application = load_application(session, ref.application_id)
-            return Channel.EMAIL if application.form["applicant"].get("email_consent") else Channel.LETTER
+            recipient = recipient_of(session, self._decision(session, ref))
+            return Channel.EMAIL if recipient.email_consent and recipient.email else Channel.LETTER
 
     @activity.defn(name="queue_for_post")
     def queue_for_post(self, ref: ServingRef) -> None:
@@ -104,33 +117,41 @@ class DeliveryActivities:
             if decision.sent_at is not None or (log is not None and log.sent_at is not None):
                 return None
             application = load_application(session, ref.application_id)
+            recipient = recipient_of(session, decision)
             programme = self._programmes[application.programme_code]
             dispatched_on = helsinki_today()
             letter = letter_of(session, decision, programme, Channel.EMAIL, dispatched_on)
+            status_url = (
+                status_link(self._base_url, ref.application_id, self._secret, recipient.language)
+                if recipient.is_applicant
+                else None
+            )
             subject, text = render_email(
-                "recovery_decision" if decision.kind == DecisionKind.RECOVERY else "decision",
-                application.language,
-                name=application.applicant_name,
+                EMAIL_TEMPLATES.get(decision.kind, "decision"),
+                recipient.language,
+                name=recipient.name,
                 reference=application.reference,
                 approved=decision.outcome == "approve",
                 number=decision.number,
                 received_on=letter.dispatch.deemed_received_on,
                 last_day=letter.dispatch.last_day,
-                status_url=status_link(self._base_url, ref.application_id, self._secret, application.language),
+                status_url=status_url,
             )
+            if recipient.email is None:
+                raise ValueError(f"decision {decision.number}: the recipient has no e-mail address")
             message_id = f"<decision.{decision.id}.{re.sub(r'[^A-Za-z0-9]', '', decision.number)}@grantdesk>"
             if log is None:
                 session.add(
                     EmailLog.about_application(
                         key=key,
                         application_id=ref.application_id,
-                        to_address=application.email,
+                        to_address=recipient.email,
                         subject=subject,
                         message_id=message_id,
                     )
                 )
                 session.commit()
-            email = OutgoingEmail(to=application.email, subject=subject, text=text, message_id=message_id)
+            email = OutgoingEmail(to=recipient.email, subject=subject, text=text, message_id=message_id)
             return email, letter.html, dispatched_on
 
     def _letter_pdf(self, ref: ServingRef, dispatched_on: date) -> bytes | None:
@@ -143,14 +164,13 @@ class DeliveryActivities:
         with self._db.session() as session:
             decision = self._decision(session, ref)
             if stored_letter(session, decision.id or 0, dispatched_on) is None:
-                application = load_application(session, ref.application_id)
                 archive(
                     session,
                     self._store,
                     pdf=pdf,
                     kind=LETTER,
                     version=dispatched_on.isoformat(),
-                    language=application.language,
+                    language=recipient_of(session, decision).language,
                     programme_code=decision.programme_code,
                     decision=decision,
                 )
@@ -196,7 +216,8 @@ def _sent_event(decision: Decision) -> tuple[str, str]:
     """The applicant's timeline says a decision was sent; a grant decision's event keeps its old key."""
     if decision.kind == DecisionKind.GRANT:
         return "decision_sent", "decision_sent"
-    return f"decision_sent:{decision.number}", "recovery_sent"
+    kind = "ruling_sent" if decision.kind == DecisionKind.RULING else "recovery_sent"
+    return f"decision_sent:{decision.number}", kind
 
 
 def _to_post_event(decision: Decision) -> tuple[str, str]:

@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.errors import MissingLetterFact
-from activities.grants.records import add_timeline_event
 from activities.heartbeat import heartbeating
 from activities.serving.letters import LETTER, archive, letter_of, record_service, stored_letter
 from core.db import Database
@@ -24,6 +23,7 @@ from core.pdf import render_in_pool, render_pdf_batch
 from core.storage import FileStore
 from models.audit import audit, audit_subject
 from models.documents import DocumentKind
+from models.grants.applications import add_timeline_event
 from models.grants.decisions import Decision
 from models.grants.programme import Programme
 from models.serving.payloads import ClaimedLetters, HeldLetter, PrintBatchDone, PrintBatchRef, RecordPostingInput

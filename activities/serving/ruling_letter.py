@@ -115,6 +115,7 @@ def ruling_letter_html(facts: RulingLetterFacts) -> str:
             decider=facts.presenter,
             presenter=facts.presenter,
         ),
+        "authority": facts.body,  # the body ruled, not the official who made the decision ruled on
         "f": facts,
         "title": formatting_gettext(facts.language)(TITLE, programme=facts.programme.title_in(facts.language)),
         "terms": facts.programme.grant_terms,

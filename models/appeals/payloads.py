@@ -1,7 +1,8 @@
 """What goes in and out of the appeal workflows and their activities."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -51,6 +52,7 @@ class Review(BaseModel):
 
     late: bool
     decision_number: str
+    received_at: datetime
 
 
 class RuleInput(BaseModel):
@@ -68,12 +70,31 @@ class RuleInput(BaseModel):
     reasons: list[str] = []
 
 
+class RecordRulingInput(BaseModel):
+    request_id: int
+    rule: RuleInput
+
+
 class RulingRecorded(BaseModel):
     number: str
     ruling: Ruling
     new_outcome: Outcome | None = None  # amended: the grant decision's outcome now
     amount: Decimal = Decimal("0.00")
     original_outcome: str
+
+
+class WithdrawalStep(StrEnum):
+    NOTHING = "nothing"  # no payment, or it was cancelled already
+    CANCEL = "cancel"  # not yet with the bank: cancel it
+    RECOVER = "recover"  # paid: a recovery case was opened
+    WITH_THE_BANK = "with_the_bank"  # in a batch or sent: a handler follows it up
+
+
+class Withdrawal(BaseModel):
+    """What becomes of an approval's payment when a ruling on rectification withdraws the approval."""
+
+    step: WithdrawalStep
+    payment_id: int | None = None
 
 
 class RectificationResult(BaseModel):

@@ -73,3 +73,8 @@ class RectificationRequest(SQLModel, table=True):
     workflow_id: str = Field(max_length=160)
     ruling: str | None = Field(default=None, max_length=10)  # a Ruling
     ruling_decision_id: int | None = Field(default=None, foreign_key="decision.id", unique=True)
+
+
+def is_late(received_on: date, last_day: date | None) -> bool:
+    """Late when it arrived after its last day (no last day yet: the decision was not served, no time runs)."""
+    return last_day is not None and received_on > last_day

@@ -5,9 +5,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
-from models.subjects import AboutSubject
+from models.subjects import AboutSubject, SubjectType
 from models.types import UTCDateTime, utcnow
 
 
@@ -89,3 +89,24 @@ class TimelineEvent(AboutSubject, table=True):
     key: str = Field(max_length=80)
     kind: str = Field(max_length=40)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def add_timeline_event(session: Session, application_id: int, key: str, kind: str | None = None) -> None:
+    """Inserts the event once; a second call with the same key is a no-op."""
+    exists = session.exec(
+        select(TimelineEvent).where(
+            TimelineEvent.subject_type == SubjectType.GRANT_APPLICATION,
+            TimelineEvent.subject_id == application_id,
+            TimelineEvent.key == key,
+        )
+    ).first()
+    if exists is None:
+        session.add(
+            TimelineEvent(
+                subject_type=SubjectType.GRANT_APPLICATION,
+                subject_id=application_id,
+                application_id=application_id,
+                key=key,
+                kind=kind or key,
+            )
+        )

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models.types import Money, UTCDateTime, utcnow
@@ -111,3 +111,19 @@ class BudgetLedger(SQLModel, table=True):
 
     programme_code: str = Field(primary_key=True, max_length=80)
     reserved: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+
+
+def outcome_of(decision: Decision) -> str:
+    """approve | reject: what the decision decides on the grant; an amending ruling's is the new outcome."""
+    if decision.kind == DecisionKind.RULING:
+        return str(decision.details.get("new_outcome") or "")
+    return decision.outcome
+
+
+def decision_in_force(session: Session, application_id: int) -> Decision | None:
+    """The grant decision as it stands: the grant decision, or the ruling that amended it (and so on)."""
+    decision = session.exec(grant_decision_of(application_id)).first()
+    seen = 0
+    while decision is not None and decision.superseded_by_id is not None and seen < 10:
+        decision, seen = session.get(Decision, decision.superseded_by_id), seen + 1
+    return decision

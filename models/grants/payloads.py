@@ -64,6 +64,9 @@ class OpenTaskInput(BaseModel):
     kind: TaskKind
     role: Role
     due_in_days: int | None = None
+    # When the work arrived, for the queue's order: the application's arrival unless given (a rectification
+    # request's own arrival).
+    arrived_at: datetime | None = None
     assignee_id: int | None = None  # a returned proposal goes back to its handler
     note: str | None = None  # why the task is there, as a code the task page words
     detail: str | None = None  # what the person needs to know beyond the code (e.g. which fact a letter lacks)

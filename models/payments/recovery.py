@@ -9,11 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import UniqueConstraint, func
+from sqlmodel import Field, Session, SQLModel, select
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
+from models.grants.applications import grant_workflow_id
+from models.outbox import START_RECOVERY, OutboxMessage
 from models.types import Money, UTCDateTime, utcnow
 
 
@@ -87,3 +89,30 @@ def recovery_of_reference(reference: str | None) -> int | None:
     if len(digits) != 10 or not digits.isdigit() or digits[0] != "1":
         return None
     return int(digits[1:])
+
+
+def add_recovery_case(
+    session: Session,
+    *,
+    application_id: int,
+    payment_id: int,
+    programme_code: str,
+    reason: str,
+    amount: Decimal,
+    opened_by: int,
+) -> Recovery:
+    """A new recovery case and the promise to start its workflow, in the caller's transaction: opened by a
+    handler on the case page, or on an approval withdrawn on rectification after it was paid."""
+    seq = 1 + int(
+        session.exec(select(func.count()).select_from(Recovery).where(Recovery.application_id == application_id)).one()
+    )
+    workflow_id = f"{grant_workflow_id(application_id)}/recovery-{seq}"
+    recovery = Recovery(
+        application_id=application_id, payment_id=payment_id, programme_code=programme_code, seq=seq,
+        reason=reason.strip(), amount=amount, opened_by=opened_by, workflow_id=workflow_id,
+    )  # fmt: skip
+    session.add(recovery)
+    session.flush()
+    payload = {"recovery_id": recovery.id, "application_id": application_id, "opened_by": opened_by}
+    session.add(OutboxMessage(topic=START_RECOVERY, key=workflow_id, payload=payload))
+    return recovery

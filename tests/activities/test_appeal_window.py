@@ -2,7 +2,6 @@
 (7 days to know of it, then the programme's days, off holidays); finality is recorded once."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from sqlmodel import select
@@ -10,11 +9,12 @@ from sqlmodel import select
 from activities.appeals.window import AppealWindowActivities
 from core.db import Database
 from models.appeals.payloads import RecordFinalInput, WindowInput
+from models.appeals.requests import ArrivedBy, RectificationRequest, Requester
 from models.audit import AuditEvent
 from models.grants.applications import TimelineEvent
-from models.grants.decisions import Decision, Proposal
+from models.grants.decisions import Decision
 from models.grants.programme import Programme
-from tests.workflow_helpers import accept, seed_staff
+from tests.workflow_helpers import decided_rejection
 
 NUMBER = "ESP 2020/000001"
 
@@ -22,26 +22,10 @@ NUMBER = "ESP 2020/000001"
 @pytest.fixture
 def decided(db: Database, programme: Programme) -> int:
     """A rejection decided and published on Friday 29.5.2020, served by e-mail (last day Monday 15.6.2020)."""
-    staff = seed_staff(db)
-    application_id = accept(db, programme)
-    with db.session() as session:
-        proposal = Proposal(
-            application_id=application_id, seq=1, outcome="reject", amount=Decimal(0), reasons=["TURNOVER_DROP"],
-            justification="-", proposer_id=staff["handler"].user_id,
-        )  # fmt: skip
-        session.add(proposal)
-        session.flush()
-        session.add(
-            Decision(
-                application_id=application_id, programme_code=programme.code, year=2020, seq=1, number=NUMBER,
-                outcome="reject", amount=Decimal(0), reasons=["TURNOVER_DROP"], justification="-",
-                proposal_id=proposal.id or 0, presenter_id=staff["handler"].user_id,
-                decider_id=staff["decider"].user_id, published_on=date(2020, 5, 29),
-                deemed_received_on=date(2020, 6, 1), rectification_last_day=date(2020, 6, 15),
-            )
-        )  # fmt: skip
-        session.commit()
-    return application_id
+    return decided_rejection(
+        db, programme, number=NUMBER, published_on=date(2020, 5, 29), deemed_received_on=date(2020, 6, 1),
+        last_day=date(2020, 6, 15),
+    )  # fmt: skip
 
 
 def test_the_members_window_runs_from_the_publication(
@@ -76,3 +60,43 @@ def test_finality_is_recorded_once(db: Database, programmes: dict[str, Programme
         audited = session.exec(select(AuditEvent).where(AuditEvent.action == "decision_final")).all()
     assert decision.final_on == date(2020, 6, 23)
     assert len(events) == 1 and len(audited) == 1
+
+
+def request_against(db: Database, application_id: int, *, late: bool) -> None:
+    with db.session() as session:
+        decision = session.exec(select(Decision)).one()
+        session.add(
+            RectificationRequest(
+                application_id=application_id, decision_id=decision.id or 0, programme_code=decision.programme_code,
+                seq=1, key=f"request-{late}", requester=Requester.PARTY, requester_name="Maija",
+                arrived_by=ArrivedBy.POST, received_on=date(2020, 6, 16 if late else 15), demand="Please look again.",
+                last_day=date(2020, 6, 15), late=late, workflow_id=f"grant-{application_id}/rectification-1",
+            )
+        )  # fmt: skip
+        session.commit()
+
+
+def test_a_request_in_time_keeps_the_decision_from_turning_final(
+    db: Database, programmes: dict[str, Programme], decided: int
+) -> None:
+    request_against(db, decided, late=False)
+
+    final_on = AppealWindowActivities(db, programmes).record_final(
+        RecordFinalInput(decision_number=NUMBER, final_on=date(2020, 6, 23))
+    )
+
+    with db.session() as session:
+        decision = session.exec(select(Decision)).one()
+    assert final_on is None and decision.final_on is None  # the ruling decides
+
+
+def test_a_late_request_does_not_keep_the_decision_from_turning_final(
+    db: Database, programmes: dict[str, Programme], decided: int
+) -> None:
+    request_against(db, decided, late=True)
+
+    final_on = AppealWindowActivities(db, programmes).record_final(
+        RecordFinalInput(decision_number=NUMBER, final_on=date(2020, 6, 23))
+    )
+
+    assert final_on == date(2020, 6, 23)

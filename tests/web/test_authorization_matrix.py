@@ -211,6 +211,14 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
             Case(f"/status/{token}/recovery/1/explanation", token_refused, {"text": "x"}),  # no hearing is open
             Case(f"/status/{token}x/recovery/1/explanation", token_refused, {"text": "x"}),
         ],
+        "POST /status/{token}/rectification": [
+            Case(f"/status/{token}/rectification", public, {"demand": "x"}),  # none served: refused, kept
+            Case(f"/status/{token}x/rectification", token_refused, {"demand": "x"}),
+        ],
+        "GET /status/{token}/ruling-letter/{request_seq}": [
+            Case(f"/status/{token}/ruling-letter/1", token_refused),  # no ruling: as if it did not exist
+            Case(f"/status/{token}x/ruling-letter/1", token_refused),
+        ],
         "GET /status/{token}/recovery-letter/{recovery_seq}": [
             Case(f"/status/{token}/recovery-letter/1", token_refused),  # none decided: as if it did not exist
             Case(f"/status/{token}x/recovery-letter/1", token_refused),
@@ -258,6 +266,14 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "POST /staff/applications/{application_id}/recovery": [
             Case(f"/staff/applications/{ids['application']}/recovery", case(Role.HANDLER), {"reason": ""})
         ],
+        "POST /staff/applications/{application_id}/rectification-requests": [
+            Case(
+                f"/staff/applications/{ids['application']}/rectification-requests",
+                case(Role.LEGAL, Role.HANDLER),
+                {"demand": ""},
+            )
+        ],
+        "POST /staff/tasks/{task_id}/rule": [Case(f"{task}/rule", case(Role.LEGAL), {"ruling": "x"})],
         "POST /staff/tasks/{task_id}/decide-recovery": [
             Case(f"{task}/decide-recovery", case(Role.DECIDER), {"verdict": "x"})
         ],

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from core.clock import helsinki_today
 from core.i18n import N_
 from models.staff import Role
 from models.time_limits import EARLIEST_SENT, LATEST_SENT, Channel, deemed_received_on, last_day_of
-from web.deps import ProgrammesDep, require_roles
+from web.deps import ProgrammesDep, SessionDep, require_roles
 from web.scope import ScopeDep
+from web.services.rectifications import legal_queue
 from web.templating import render
 
 router = APIRouter(
@@ -45,6 +47,7 @@ def legal(
     request: Request,
     scope: ScopeDep,
     programmes: ProgrammesDep,
+    session: SessionDep,
     sent: Annotated[str, Query(max_length=100)] = "",
     channel: Annotated[str, Query(max_length=100)] = "email",
     days: Annotated[str, Query(max_length=100)] = "",
@@ -57,6 +60,8 @@ def legal(
     result = _calculate(sent, channel, days.strip(), chosen, errors) if sent else None
     context = {
         "user": scope.user,
+        "queue": legal_queue(session, scope.codes),
+        "today": helsinki_today(),
         "programmes": list(programmes.values()),
         "values": {"sent": sent, "channel": channel, "days": days, "programme": chosen.code},
         "result": result,

@@ -1,5 +1,6 @@
 """The public front door: programmes, the application form, the applicant's private status page."""
 
+import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -43,6 +44,7 @@ from web.services.applications import (
 )
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.processing import ActionRefused, send_update
+from web.services.rectifications import contestable, requests_of
 from web.services.uploads import Upload, UploadRefused, store_uploads
 from web.templating import pdf_response, render
 from workflows.grants.application import GrantApplicationWorkflow
@@ -166,6 +168,8 @@ def render_status_page(
     account: str = "",
     explanation_error: str | None = None,
     explanation: str = "",
+    rectification_error: dict[str, str] | None = None,
+    rectification: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     application_id = application_id_from_token(token, settings.secret_key)
@@ -187,6 +191,12 @@ def render_status_page(
         "hearings": hearings_open(session, view.application.id or 0, helsinki_today(get_now(request))),
         "explanation_error": explanation_error,
         "explanation": explanation,
+        # Rectification: the decisions the applicant may contest (once served), their requests, the form.
+        "contestable": [d for d in contestable(session, view.application.id or 0) if d.rectification_last_day],
+        "rectifications": requests_of(session, view.application.id or 0),
+        "rectification_error": rectification_error or {},
+        "rectification": rectification or {"key": uuid.uuid4().hex},
+        "today": helsinki_today(get_now(request)),
         "account_error": account_error,
         "account": account,
         "can_withdraw": view.application.status in WITHDRAWABLE,

@@ -2,6 +2,7 @@
 
 import asyncio
 import dataclasses
+import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from core.clock import helsinki_today
 from models.grants.applications import Application
 from models.staff import Role
 from web.csrf import require_csrf, rotate_csrf
@@ -135,12 +137,23 @@ def case_page(
     session: SessionDep,
     *,
     recovery_error: Any = None,
+    rectification_error: Any = None,
     values: Mapping[str, object] | None = None,
 ) -> HTMLResponse:
-    """The case page; a refused recovery case comes back with the reason at its field and what was typed."""
+    """The case page; a refused recovery case or rectification request comes back with the reason at its
+    field and what was typed."""
     case = case_file(session, application.id or 0)
-    context = {"user": scope.user, "case": case, "recovery_error": recovery_error, "values": values or {}}
-    return render(request, "staff/application.html", context, status_code=422 if recovery_error else 200)
+    context = {
+        "user": scope.user,
+        "case": case,
+        "recovery_error": recovery_error,
+        "rectification_error": rectification_error,
+        "values": values or {},
+        "today": helsinki_today(),
+        "new_key": uuid.uuid4().hex,
+    }
+    refused = recovery_error or rectification_error
+    return render(request, "staff/application.html", context, status_code=422 if refused else 200)
 
 
 @router.post(
@@ -154,5 +167,12 @@ def application_personal_id(
     """The application page with the applicant's personal identity code in full; the look is audited."""
     personal_id = reveal_personal_id(session, application=application, user=scope.user)
     case = case_file(session, application.id or 0)
-    context = {"user": scope.user, "case": case, "revealed_personal_id": personal_id}
+    context: dict[str, object] = {
+        "user": scope.user,
+        "case": case,
+        "revealed_personal_id": personal_id,
+        "values": {},
+        "today": helsinki_today(),
+        "new_key": uuid.uuid4().hex,
+    }
     return render(request, "staff/application.html", context)

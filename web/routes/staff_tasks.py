@@ -93,12 +93,12 @@ def take_next(
     request: Request, scope: ScopeDep, session: SessionDep, role: Annotated[str, Form(max_length=20)] = "handler"
 ) -> Response:
     user = scope.user
-    if role not in ("handler", "decider") or role not in user.roles:
+    if role not in ("handler", "decider", "legal") or role not in user.roles:
         raise HTTPException(status_code=403)
     task = queue.claim_next(session, user=user, programme_codes=scope.codes, role=role)
     if task is None:
         request.session["flash"] = "queue_empty"
-        return RedirectResponse("/staff/queue", status_code=303)
+        return RedirectResponse("/staff/legal" if role == "legal" else "/staff/queue", status_code=303)
     return RedirectResponse(f"/staff/tasks/{task.id}", status_code=303)
 
 
@@ -122,6 +122,7 @@ def _task_page(
     case = case_file(session, task.application_id) if task.application_id is not None else None
     if case is None:
         raise HTTPException(status_code=404)
+    programme = get_programmes(request)[case.view.application.programme_code]
     context = {
         "revealed_personal_id": revealed_personal_id,
         "user": user,
@@ -130,7 +131,9 @@ def _task_page(
         "error": error,
         "values": values or {},
         "reason_codes": [str(code) for code in ReasonCode],
-        "justifications": standard_justifications(get_programmes(request)[case.view.application.programme_code], case),
+        "justifications": standard_justifications(programme, case),
+        # A ruling is made by the body the programme names for rectification requests (prefilled, editable).
+        "case_programme_body": programme.rectification.authority_in(case.view.application.language),
         "today": helsinki_today(),
         "holds": task.assignee_id == user.id and task.status == "claimed",
     }
@@ -187,6 +190,7 @@ async def act_on_task(
     update: Any,
     argument: Any,
     values: Mapping[str, object],
+    next_url: str = "/staff/queue?assignee=me",
 ) -> Response:
     try:
         require_holder(task, user)
@@ -196,7 +200,7 @@ async def act_on_task(
             _task_page, request, session, user, task, error=str(refused), values=values, status_code=409
         )
     request.session["flash"] = "done"
-    return RedirectResponse("/staff/queue?assignee=me", status_code=303)
+    return RedirectResponse(next_url, status_code=303)
 
 
 @router.post("/tasks/{task_id}/request-info", dependencies=CSRF)

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.clock import helsinki_today
 from core.i18n import N_
 from core.temporal import TemporalGateway
 from models.audit import audit
-from models.grants.applications import Application, grant_workflow_id
-from models.outbox import START_RECOVERY, OutboxMessage
+from models.grants.applications import Application
 from models.payments.payloads import MarkRepaidInput
 from models.payments.payments import Payment, PaymentStatus
-from models.payments.recovery import Recovery, RecoveryStatus
+from models.payments.recovery import Recovery, RecoveryStatus, add_recovery_case
 from models.tasks import Task
 from models.text_language import written_in
 from web.forms import euros
@@ -77,24 +75,15 @@ def open_recovery(
     amount = euros(amount_text)
     if amount is None or amount > recoverable(session, payment):
         raise RecoveryRefused("amount", N_("Enter an amount between 0,01 and what is left to recover of the grant."))
-    seq = 1 + int(
-        session.exec(select(func.count()).select_from(Recovery).where(Recovery.application_id == application.id)).one()
-    )
-    workflow_id = f"{grant_workflow_id(application.id or 0)}/recovery-{seq}"
-    recovery = Recovery(
+    recovery = add_recovery_case(
+        session,
         application_id=application.id or 0,
         payment_id=payment.id or 0,
         programme_code=application.programme_code,
-        seq=seq,
-        reason=reason.strip(),
+        reason=reason,
         amount=amount,
         opened_by=user.id,
-        workflow_id=workflow_id,
     )
-    session.add(recovery)
-    session.flush()
-    payload = {"recovery_id": recovery.id, "application_id": application.id, "opened_by": user.id}
-    session.add(OutboxMessage(topic=START_RECOVERY, key=workflow_id, payload=payload))
     audit(
         session,
         action="recovery_opened",

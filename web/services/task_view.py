@@ -15,6 +15,7 @@ from web.services.applications import ApplicationView, PaymentView, application_
 from web.services.case_facts import CaseFacts, case_facts
 from web.services.disagreements import is_real_discrepancy
 from web.services.recoveries import can_open, recoveries_of
+from web.services.rectifications import RequestView, contestable, requests_of
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class CaseFile:
     payment: PaymentView | None = None  # an approved grant's payment, and a changed account being checked
     recoveries: list[Recovery] = field(default_factory=list)  # recovery cases on the paid grant
     can_open_recovery: bool = False  # paid, and no recovery case open
+    rectifications: list[RequestView] = field(default_factory=list)  # requests for rectification, their rulings
+    contestable: list[Decision] = field(default_factory=list)  # what a request registered by staff may be about
 
 
 def case_file(session: Session, application_id: int) -> CaseFile | None:
@@ -68,6 +71,8 @@ def case_file(session: Session, application_id: int) -> CaseFile | None:
         payment=payment_of(session, application_id),
         recoveries=recoveries_of(session, application_id),
         can_open_recovery=can_open(session, application_id) is not None,
+        rectifications=requests_of(session, application_id),
+        contestable=contestable(session, application_id),
         discrepancies=[
             d
             for d in (view.assessment.result.get("discrepancies", []) if view.assessment else [])

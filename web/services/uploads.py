@@ -45,15 +45,12 @@ def content_type_of(data: bytes) -> str | None:
     return None
 
 
-def store_uploads(
-    session: Session, store: FileStore, *, application_id: int, uploads: list[Upload], max_bytes: int, max_files: int
-) -> list[int]:
-    """Checks every file first, then stores them all; returns the attachment ids."""
-    files = uploads
-    if len(files) > max_files:
+def checked_uploads(uploads: list[Upload], *, max_bytes: int, max_files: int) -> list[tuple[Upload, str]]:
+    """Every file checked before any is stored: its content type, or UploadRefused saying why not."""
+    if len(uploads) > max_files:
         raise UploadRefused(N_("At most %(count)s files can be attached."), count=max_files)
     checked = []
-    for upload in files:
+    for upload in uploads:
         if not upload.data:
             # An empty file is no answer: refused, so the question does not close on nothing.
             raise UploadRefused(N_("%(file)s is empty."), file=upload.filename)
@@ -65,6 +62,19 @@ def store_uploads(
                 N_("%(file)s is larger than %(size)s MB."), file=upload.filename, size=max_bytes // (1024 * 1024)
             )
         checked.append((upload, content_type))
+    return checked
+
+
+def add_attachments(
+    session: Session,
+    store: FileStore,
+    checked: list[tuple[Upload, str]],
+    *,
+    application_id: int,
+    rectification_request_id: int | None = None,
+) -> list[Attachment]:
+    """The checked files stored and their rows added to the caller's transaction (of a rectification request,
+    when given)."""
     attachments = []
     for upload, content_type in checked:
         attachment = Attachment(
@@ -74,8 +84,18 @@ def store_uploads(
             size=len(upload.data),
             sha256=hashlib.sha256(upload.data).hexdigest(),
             storage_key=store.put(upload.data),
+            rectification_request_id=rectification_request_id,
         )
         session.add(attachment)
         attachments.append(attachment)
+    return attachments
+
+
+def store_uploads(
+    session: Session, store: FileStore, *, application_id: int, uploads: list[Upload], max_bytes: int, max_files: int
+) -> list[int]:
+    """Checks every file first, then stores them all; returns the attachment ids."""
+    checked = checked_uploads(uploads, max_bytes=max_bytes, max_files=max_files)
+    attachments = add_attachments(session, store, checked, application_id=application_id)
     session.commit()
     return [a.id for a in attachments if a.id is not None]

@@ -82,6 +82,7 @@ class GrantPaymentWorkflow:
         while True:
             await workflow.wait_condition(lambda: s.outcome is not None or s.cancelled is not None)
             if s.cancelled is not None:
+                await self._close_task(TaskClosing.CANCELLED, note="payment_cancelled")  # (withdrawn meanwhile)
                 return PaymentSettled(cancelled=True)
             assert s.outcome is not None
             if s.outcome.outcome == Outcome.PAID:
@@ -223,6 +224,13 @@ class GrantPaymentWorkflow:
     def bank_outcome(self, outcome: BankOutcome) -> None:
         if outcome.outcome in (Outcome.PAID, Outcome.REJECTED):
             self._state.outcome = outcome
+
+    @workflow.signal
+    def withdrawn(self, notice: CancelPaymentInput) -> None:
+        """The approval was withdrawn on rectification and its payment cancelled (RectificationWorkflow ran the
+        cancellation): the payment ends as cancelled, whatever it waited for."""
+        if self._state.cancelled is None:
+            self._state.cancelled = notice
 
     @workflow.update
     async def cancel(self, request: CancelPaymentInput) -> None:

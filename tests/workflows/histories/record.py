@@ -23,6 +23,8 @@ from temporalio.worker import Worker
 
 from core.temporal import binary, data_converter
 from models.actors import Actor
+from models.appeals.payloads import RectificationInput, RuleInput
+from models.appeals.requests import Ruling
 from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
 from models.grants.payloads import (
@@ -55,6 +57,7 @@ from models.time_limits import Channel
 from tests.stand_ins import COORDINATOR, DECIDER, HANDLER, StandIns
 from tests.support import TEST_PAYLOAD_KEY
 from tests.workflow_helpers import until_accepted, wait_for_stage
+from workflows.appeals.rectification import RectificationWorkflow
 from workflows.appeals.window import AppealWindowWorkflow
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.payments.bank_report import BankReportWorkflow
@@ -69,8 +72,9 @@ HERE = Path(__file__).resolve().parent
 # v1: serving inline in the grant workflow; v2: serving as its own child workflow, print batches;
 # v3: the receipt e-mail beside the assessment; v4: the post room confirms the posting day, a letter
 # the batch could not make goes to a handler, an approval is paid (payment runs, batches, bank reports), a
-# recovery, and a served decision's rectification windows.
-VERSION = "v4"
+# recovery, and a served decision's rectification windows; v5: a rectification request amended to an
+# approval, its ruling served with its own window and the grant paid.
+VERSION = "v5"
 WORKFLOWS = [
     GrantApplicationWorkflow,
     ServeDecisionWorkflow,
@@ -81,6 +85,7 @@ WORKFLOWS = [
     BankReportWorkflow,
     RecoveryWorkflow,
     AppealWindowWorkflow,
+    RectificationWorkflow,
 ]
 FINANCE = Actor(user_id=5, name="Fiia", organisation_code="E", roles=[Role.FINANCE])
 FINANCE2 = Actor(user_id=6, name="Fredrik", organisation_code="E", roles=[Role.FINANCE])
@@ -263,7 +268,12 @@ OTHERS = [
     "grant-recovered/recovery-1",
     "grant-recovered/recovery-1/serving",
     "grant-recovered/recovery-1/appeal-window",
+    "grant-rectified/rectification-1",
+    "grant-rectified/rectification-1/serving",
+    "grant-rectified/rectification-1/appeal-window",
+    "grant-1/payment",  # the grant's payment, as the grant workflow names it: `grant-<application id>/payment`
 ]
+LEGAL = Actor(user_id=8, name="Liisa", organisation_code="E", roles=[Role.LEGAL])
 
 
 async def recovered(env: WorkflowEnvironment, queue: str, stand_ins: StandIns) -> None:
@@ -287,6 +297,30 @@ async def recovered(env: WorkflowEnvironment, queue: str, stand_ins: StandIns) -
     await handle.result()
 
 
+async def rectified(env: WorkflowEnvironment, queue: str, stand_ins: StandIns) -> None:
+    """A rejection's request for rectification: the body amends it to an approval, the grant is paid."""
+    workflow_id = OTHERS[6]
+    handle = await env.client.start_workflow(
+        RectificationWorkflow.run, RectificationInput(request_id=1, application_id=1), id=workflow_id, task_queue=queue
+    )
+    await stand_ins.called("open_task_rectification", seconds=30)
+    rule = RuleInput(
+        task_key=f"{workflow_id}/{TaskKind.RECTIFICATION}/1",
+        actor=LEGAL,
+        ruling=Ruling.AMEND,
+        new_outcome=Outcome.APPROVE,
+        justification="The figures given with the request show a drop of 42 %.",
+        body="Espoon kaupunginhallitus",
+        meeting_ref="12.10.2020 § 345",
+        met_on=date(2020, 10, 12),
+    )
+    await until_accepted(lambda: handle.execute_update(RectificationWorkflow.rule, rule))
+    await stand_ins.called("create_payment", seconds=30)
+    paid = BankOutcome(outcome=BankSays.PAID, on=date(2020, 11, 2))
+    await env.client.get_workflow_handle(OTHERS[9]).signal(GrantPaymentWorkflow.bank_outcome, paid)
+    await handle.result()
+
+
 async def payment_run_and_bank_report(env: WorkflowEnvironment, queue: str, stand_ins: StandIns) -> None:
     """A run opens a batch; two finance users approve it and it is released; the bank's report is applied."""
     stand_ins.batches_to_open = [1]
@@ -305,6 +339,7 @@ async def payment_run_and_bank_report(env: WorkflowEnvironment, queue: str, stan
         BankReportWorkflow.run, BankReportRef(report_id=1), id=OTHERS[2], task_queue=queue
     )
     await recovered(env, queue, stand_ins)
+    await rectified(env, queue, stand_ins)
 
 
 async def record() -> None:
