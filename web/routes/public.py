@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from core.clock import helsinki_today
 from models.grants.application_form import NewApplication
@@ -45,7 +44,7 @@ from web.services.applications import (
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.processing import ActionRefused, send_update
 from web.services.rectifications import contestable, requests_of
-from web.services.uploads import Upload, UploadRefused, store_uploads
+from web.services.uploads import UploadRefused, store_uploads, uploads_in
 from web.templating import pdf_response, render
 from workflows.grants.application import GrantApplicationWorkflow
 
@@ -240,11 +239,7 @@ async def answer_info_request(
             status_code=409,
             error=translate("There is no open question to answer."),
         )
-    uploads = [
-        Upload(filename=f.filename or "attachment", data=await f.read())
-        for f in form.getlist("files")
-        if isinstance(f, UploadFile) and f.filename
-    ]
+    uploads = await uploads_in(form)
     if not answer and not uploads:
         return await run_in_threadpool(
             render_status_page,

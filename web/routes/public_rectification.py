@@ -3,7 +3,6 @@
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from core.clock import helsinki_today
 from models.appeals.requests import ArrivedBy
@@ -15,7 +14,7 @@ from web.ids import RowId
 from web.routes.public import render_status_page
 from web.services.applications import application_view
 from web.services.rectifications import RequestRefused, applicant_requesting, record_request, requests_of
-from web.services.uploads import Upload, UploadRefused
+from web.services.uploads import UploadRefused, uploads_in
 from web.templating import pdf_response
 
 router = APIRouter(tags=["public"], include_in_schema=False)
@@ -42,11 +41,7 @@ async def request_rectification(
         "demand": str(form.get("demand") or "")[:20000],
         "key": str(form.get("key") or "")[:64],
     }
-    uploads = [
-        Upload(filename=f.filename or "attachment", data=await f.read())
-        for f in form.getlist("files")
-        if isinstance(f, UploadFile) and f.filename
-    ]
+    uploads = await uploads_in(form)
     application = view.application
     translate = formatting_gettext(negotiate_language(request))
     try:
@@ -79,7 +74,15 @@ async def request_rectification(
     return RedirectResponse(f"/status/{token}#rectification", status_code=303)
 
 
-async def _again(request: Request, session, settings, token: str, errors: dict[str, str], typed: dict[str, str]):
+async def _again(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: str,
+    errors: dict[str, str],
+    typed: dict[str, str],
+) -> HTMLResponse:
+    """The status page again, with the reason at the field and what was typed."""
     return await run_in_threadpool(
         render_status_page,
         request,

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from core.i18n import N_
 from models.appeals.payloads import RuleInput
@@ -21,7 +20,7 @@ from web.routes.staff_tasks import act_on_task, refuse_form
 from web.scope import ScopedApplication, ScopeDep, ScopedTask
 from web.services.processing import actor_of
 from web.services.rectifications import Requesting, RequestRefused, applicant_requesting, record_request
-from web.services.uploads import Upload, UploadRefused
+from web.services.uploads import UploadRefused, uploads_in
 from workflows.appeals.rectification import RectificationWorkflow
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
@@ -52,11 +51,7 @@ async def register_request(
     form = await request.form()
     typed = {name: str(form.get(name) or "").strip()[: 8000 if name == "demand" else 200] for name in REGISTER_FIELDS}
     typed["email_consent"] = "yes" if form.get("email_consent") == "yes" else ""
-    uploads = [
-        Upload(filename=f.filename or "attachment", data=await f.read())
-        for f in form.getlist("files")
-        if isinstance(f, UploadFile) and f.filename
-    ]
+    uploads = await uploads_in(form)
 
     def refused(field: str, reason: str) -> HTMLResponse:
         error = RequestRefused(field, reason)

@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
 
 from core.i18n import N_
 from core.storage import FileStore
@@ -29,6 +30,15 @@ class UploadRefused(Exception):
 class Upload:
     filename: str
     data: bytes
+
+
+async def uploads_in(form: FormData, name: str = "files") -> list[Upload]:
+    """The files a multipart form carries under `name` (a file input left empty sends none)."""
+    return [
+        Upload(filename=f.filename or "attachment", data=await f.read())
+        for f in form.getlist(name)
+        if isinstance(f, UploadFile) and f.filename
+    ]
 
 
 def safe_filename(name: str) -> str:
