@@ -1,6 +1,6 @@
 """Writes the task rows the queue pages read. Keyed by the workflow's task key, so retries are no-ops."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 from temporalio import activity
@@ -12,6 +12,7 @@ from models.grants.applications import Stage
 from models.grants.payloads import CloseTaskInput, OpenTaskInput
 from models.subjects import SubjectType
 from models.tasks import Task, TaskClosing, TaskKind, TaskStatus
+from models.time_limits import next_working_day_from
 from models.types import utcnow
 
 
@@ -42,7 +43,7 @@ class TaskActivities:
                     assignee_id=request.assignee_id,
                     claimed_at=utcnow() if request.assignee_id else None,
                     arrived_at=request.arrived_at or application.submitted_at,
-                    due_on=helsinki_today() + timedelta(days=request.due_in_days) if request.due_in_days else None,
+                    due_on=due_on(request.due_in_days),
                     note=request.note,
                     detail=request.detail,
                 )
@@ -74,3 +75,9 @@ class TaskActivities:
                 task.note = request.note
             session.add(task)
             session.commit()
+
+
+def due_on(days: int | None) -> date | None:
+    """`days` from today, or the next working day if that is a weekend or a public holiday: work is due on a
+    day people work."""
+    return next_working_day_from(helsinki_today() + timedelta(days=days)) if days else None

@@ -55,5 +55,16 @@ def formatting_gettext(language: str) -> Callable[..., str]:
     return translate
 
 
+def formatting_ngettext(language: str) -> Callable[..., str]:
+    """`ngettext("%(num)s day", "%(num)s days", n)`: the form for n, translated, with `num` (and any other
+    values) filled in, as Jinja's own ngettext does."""
+    ngettext_ = gettext_for(language).ngettext
+
+    def translate(singular: str, plural: str, n: int, **values: Any) -> str:
+        return ngettext_(singular, plural, n) % {"num": n, **values}
+
+    return translate
+
+
 def babel_locale(language: str) -> str:
     return BABEL_LOCALES.get(language, BABEL_LOCALES[DEFAULT_LANGUAGE])

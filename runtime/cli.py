@@ -163,17 +163,23 @@ def dev(
     temporal_port: Annotated[int, typer.Option(help="Temporal dev server port")] = 7233,
     ui_port: Annotated[int, typer.Option(help="Temporal UI port")] = 8233,
     state_dir: Annotated[
-        Path | None, typer.Option(file_okay=False, help="where temporal.db lives (default: var/ in the project)")
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="where the databases, documents, mail and bank files go (default: var/ in the project)",
+        ),
     ] = None,
 ) -> None:
     """Everything on one machine: migrate, seed, Temporal dev server, worker and web app (restarted if they exit).
 
     Exits 2 if a port is taken, 1 if a part keeps failing, 0 on Ctrl-C or SIGTERM.
     """
-    from runtime.devserver import check_ports, run_all
+    from runtime.devserver import check_ports, keep_state_in, run_all
 
     # A busy port means another run is up: refuse before migrating or seeding anything.
     check_ports(web_port=port, temporal_port=temporal_port, ui_port=ui_port)
+    if state_dir is not None:
+        keep_state_in(state_dir)
     migrate()
     seed()
     run_all(web_port=port, temporal_port=temporal_port, ui_port=ui_port, state_dir=state_dir)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from core.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT, get_settings
 from core.temporal import binary
 
 # A part that needs more than MAX_RESTARTS restarts within RESTART_WINDOW_SECONDS is broken, not unlucky.
@@ -209,6 +209,20 @@ def supervise(parts: list[Part], on_up: Callable[[], None]) -> None:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def keep_state_in(state_dir: Path) -> None:
+    """Everything the system writes goes under `state_dir` (database, documents, mail, bank files, Temporal),
+    except what the user has pointed elsewhere with its own variable."""
+    state = state_dir.resolve()
+    for name, value in {
+        "DATABASE_URL": f"sqlite:///{state / 'grantdesk.db'}",
+        "DOCUMENTS_DIR": str(state / "documents"),
+        "MAIL_DIR": str(state / "outbox"),
+        "BANK_OUTGOING_DIR": str(state / "bank" / "outgoing"),
+    }.items():
+        os.environ.setdefault(name, value)
+    get_settings.cache_clear()
 
 
 def run_all(*, web_port: int, temporal_port: int, ui_port: int, state_dir: Path | None = None) -> None:

@@ -47,9 +47,11 @@ DEMO_STAFF = [
     ("admin@e.example", "Aki Admin", "E", [Role.ADMIN]),
 ]
 # How decision letters name the demo presenters' and deciders' offices (a letter without them is not made).
+# The first of a person's roles found here names their office in letters (a decider's before a handler's).
 DEMO_TITLES = {
-    Role.HANDLER: {"fi": "yritysneuvoja", "sv": "företagsrådgivare", "en": "business adviser"},
     Role.DECIDER: {"fi": "elinkeinojohtaja", "sv": "näringslivsdirektör", "en": "Director of Economic Development"},
+    Role.HANDLER: {"fi": "yritysneuvoja", "sv": "företagsrådgivare", "en": "business adviser"},
+    Role.LEGAL: {"fi": "lakimies", "sv": "jurist", "en": "lawyer"},  # presents rulings on rectification
 }
 
 
@@ -106,7 +108,7 @@ def seed_demo_staff(session: Session) -> list[tuple[str, str]]:
     for email, name, org, roles in DEMO_STAFF:
         if session.exec(select(User).where(User.email == email)).first() is None:
             password = secrets.token_urlsafe(12)
-            titles = next((DEMO_TITLES[role] for role in (Role.DECIDER, Role.HANDLER) if role in roles), None)
+            titles = next((DEMO_TITLES[role] for role in DEMO_TITLES if role in roles), None)
             create_user(
                 session, email=email, full_name=name, organisation=org, roles=roles, password=password, titles=titles
             )

@@ -3,9 +3,25 @@
 from babel import Locale
 from starlette.requests import Request
 
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, babel_locale, formatting_gettext, gettext_for
+from core.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    babel_locale,
+    formatting_gettext,
+    formatting_ngettext,
+    gettext_for,
+)
 
-__all__ = ["LANGUAGES", "N_", "babel_locale", "formatting_gettext", "gettext_for", "negotiate_language"]
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "babel_locale",
+    "formatting_gettext",
+    "formatting_ngettext",
+    "gettext_for",
+    "negotiate_language",
+]
 
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}  # the language switch
 LANGUAGE_ENDONYMS = {"fi": "suomi", "sv": "svenska", "en": "English"}  # a language as a choice or a fact

@@ -30,7 +30,7 @@ from web.i18n import (
     LANGUAGES,
     babel_locale,
     formatting_gettext,
-    gettext_for,
+    formatting_ngettext,
     negotiate_language,
 )
 from web.services.assessment_words import CheckInWords, check_in_words
@@ -131,14 +131,13 @@ def page_path(request: Request) -> str:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     language = negotiate_language(request)
-    translation = gettext_for(language)
     page = {
         "lang": language,
         "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES,
         "language_endonyms": LANGUAGE_ENDONYMS,
         "_": formatting_gettext(language),
-        "ngettext": translation.ngettext,
+        "ngettext": formatting_ngettext(language),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
         "staff_user": getattr(request.state, "staff_user", None),

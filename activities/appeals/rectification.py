@@ -43,7 +43,12 @@ class RectificationActivities:
             decision = session.get(Decision, request.decision_id)
             if decision is None:
                 raise ValueError(f"rectification request {request.id}: its decision is missing")
-            return Review(late=request.late, decision_number=decision.number, received_at=request.received_at)
+            return Review(
+                late=request.late,
+                decision_number=decision.number,
+                received_at=request.received_at,
+                received_on=request.received_on,
+            )
 
     @activity.defn(name="record_ruling")
     def record_ruling(self, recording: RecordRulingInput) -> RulingRecorded:

@@ -5,6 +5,7 @@ An amending ruling is the decision now: amended to an approval it states the gra
 minimis statement, as a decision letter would; amended to a rejection, its reasons with their figures.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,7 @@ from models.appeals.courts import COURT_APPEAL_DAYS, AdministrativeCourt
 from models.appeals.requests import Ruling
 from models.grants.programme import Programme
 
+MINUTES_DAY = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\b")
 TITLE = N_("Ruling on a request for rectification: %(programme)s")
 
 
@@ -60,6 +62,11 @@ class RulingLetterFacts:
     checks: dict[str, dict[str, str]] | None = None
     iban: str = ""
     address_lines: tuple[str, ...] = ()
+
+    @property
+    def minutes_name_the_day(self) -> bool:
+        """The minutes' reference starts with the meeting's day, as "12.10.2020 § 345" does: not said twice."""
+        return MINUTES_DAY.match(self.meeting_ref.strip()) is not None
 
     @property
     def channel(self) -> str:

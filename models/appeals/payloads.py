@@ -53,6 +53,7 @@ class Review(BaseModel):
     late: bool
     decision_number: str
     received_at: datetime
+    received_on: date | None = None  # the day it arrived (by post, say, before it was registered)
 
 
 class RuleInput(BaseModel):

@@ -1,18 +1,21 @@
 """The task rows and the stage the pages read: a stage never shows before the work it names exists."""
 
 import dataclasses
+from datetime import timedelta
 
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.grants.assessment import AssessmentActivities
 from activities.grants.registry import LocalTradeRegister
-from activities.tasks import TaskActivities
+from activities.tasks import TaskActivities, due_on
+from core.clock import helsinki_today
 from core.db import Database
 from models.grants.applications import Application, Stage
 from models.grants.payloads import AssessApplicationInput, OpenTaskInput
 from models.grants.programme import Programme
 from models.tasks import Task
+from models.time_limits import is_working_day
 from tests.workflow_helpers import accept
 
 
@@ -74,3 +77,13 @@ def test_a_later_task_does_not_move_the_stage(sqlite_db: Database, programme: Pr
     )
 
     assert status(sqlite_db, application_id) == Stage.IN_DECISION
+
+
+def test_a_task_falls_due_on_a_working_day() -> None:
+    today = helsinki_today()
+    for days in range(1, 22):  # three weeks: every weekday, a weekend or two, perhaps a holiday
+        due = due_on(days)
+        assert due is not None and is_working_day(due)
+        nominal = today + timedelta(days=days)
+        assert due >= nominal and all(not is_working_day(nominal + timedelta(d)) for d in range((due - nominal).days))
+    assert due_on(None) is None

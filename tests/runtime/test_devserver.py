@@ -71,9 +71,6 @@ class Dev:
         self.env = {
             **os.environ,
             "ENVIRONMENT": "dev",
-            "DATABASE_URL": f"sqlite:///{folder / 'grantdesk.db'}",
-            "DOCUMENTS_DIR": str(folder / "documents"),
-            "MAIL_DIR": str(folder / "outbox"),
             "LOAD_DEMO_PROGRAMMES": "true",
             **env,
         }
@@ -186,6 +183,9 @@ def test_an_application_goes_through_temporal_on_the_chosen_port(dev: Dev) -> No
     status_url = response.json()["status_url"]
     assert status_url.startswith(f"http://localhost:{dev.port}/status/")
     dev.wait_assessed(status_url)
+    # Everything it wrote is under --state-dir: the databases, and the receipt e-mail in its outbox.
+    assert (dev.folder / "grantdesk.db").exists() and (dev.folder / "temporal.db").exists()
+    wait_until(lambda: any((dev.folder / "outbox").glob("*.eml")), 20, "the receipt in the state folder's outbox")
 
 
 def test_the_web_app_takes_applications_while_temporal_restarts(dev: Dev) -> None:

@@ -27,6 +27,8 @@ def test_the_calculator_gives_the_deemed_received_and_last_days_and_refuses_nons
         ("sent=2020-06-02&channel=email&days=1000", "a whole number from 1 to 365"),
         ("sent=2020-06-02&channel=email&days=" + "9" * 50, "a whole number from 1 to 365"),
         ("sent=2020-06-02&channel=email&programme=nonsense", "Choose a programme from the list."),
+        ("sent=&channel=email&days=abc", "between 1.1.1990 and 31.12.2100"),  # no day: said, with the days
+        ("sent=&channel=email&days=abc", "a whole number from 1 to 365"),
     ],
 )
 def test_each_wrong_field_is_named_on_the_page(desk: Desk, query: str, says: str) -> None:

@@ -7,6 +7,7 @@ import html
 import io
 import re
 from datetime import UTC, datetime, time, timedelta
+from email.message import EmailMessage
 
 from pypdf import PdfReader
 from sqlmodel import col, select
@@ -19,10 +20,12 @@ from models.grants.applications import Application
 from models.grants.decisions import Decision
 from models.grants.programme import HELSINKI
 from models.payments.payments import Payment
+from models.staff import User
 from models.tasks import Task
 from tests.desk import Desk, wait_until
 from tests.web.test_staff_processing import open_tasks, post, take_next
 from tests.web_helpers import csrf_from
+from tests.workflow_helpers import body, read_mails
 
 ENGLISH = {"applicant__language": "en"}
 DEMAND = "My turnover fell by 45 %, not 12 %: the figures for March were entered in the wrong field."
@@ -76,7 +79,7 @@ def rule(desk: Desk, **values: object):
     wait_until(lambda: legal_task(desk))
     task_id = take_next(desk, "legal")
     form = {
-        "body": "Espoo City Board", "meeting_ref": "12.10.2020 § 345", "met_on": "2020-10-12",
+        "body": "Espoo City Board", "meeting_ref": "12.10.2020 § 345", "met_on": _today(desk),
         "justification": "The turnover figures were checked against the accounts.", **values,
     }  # fmt: skip
     return post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/rule", form), task_id
@@ -107,13 +110,25 @@ def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instructio
     [request] = requests(desk)
     assert (request.late, request.requester, request.arrived_by) == (False, "party", "online")
     assert request.last_day == decision.rectification_last_day
-    status = html.unescape(desk.client.get(f"{status_url}?lang=en").text)
+    status = html.unescape(desk.client.get(sent.headers["location"].split("#")[0] + "?lang=en").text)
+    assert "Your request for rectification was received" in status  # told once, after the redirect
     assert DEMAND in status and "The authority's lawyers prepare a ruling" in status
+    assert 'name="demand"' not in status  # one request per decision from the page; more goes to the registry
+    acknowledged = wait_until(
+        lambda: [
+            m
+            for m in read_mails(desk.settings.mail_dir)
+            if "We received your request for rectification" in str(m["Subject"])
+        ]
+    )
+    assert len(acknowledged) == 1 and str(acknowledged[0]["To"]) == request.requester_email
+    assert "/status/" in body(acknowledged[0])  # the party is linked to the application's page
 
     desk.sign_in_as("legal")
     wait_until(lambda: legal_task(desk))
     queue = html.unescape(desk.client.get("/staff/legal?lang=en").text)
     assert "ESP-20" in queue and "Requests for rectification" in queue
+    assert re.search(r">\s*0 days\s*<", queue) and "%(num)s" not in queue  # its age, in words
     no_meeting, _ = rule(desk, ruling="amend", new_outcome="approve", meeting_ref="")
     assert no_meeting.status_code == 409 and "minutes" in no_meeting.text
     desk.sign_in_as("legal")
@@ -121,7 +136,7 @@ def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instructio
     assert task is not None
     form = {
         "ruling": "amend", "new_outcome": "approve", "body": "Espoo City Board", "meeting_ref": "12.10.2020 § 345",
-        "met_on": "2020-10-12", "justification": "The turnover figures were checked against the accounts.",
+        "met_on": _today(desk), "justification": "The turnover figures were checked against the accounts.",
     }  # fmt: skip
     done = post(desk, f"/staff/tasks/{task.id}", f"/staff/tasks/{task.id}/rule", form)
     assert done.status_code == 303 and done.headers["location"] == "/staff/legal"
@@ -140,6 +155,10 @@ def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instructio
     assert application is not None and application.status == "approved"
     payment = wait_until(lambda: _payment(desk))
     assert (payment.decision_id, payment.reference, payment.amount) == (made.id, made.number, 2000)
+    desk.sign_in_as("handler")
+    case = html.unescape(desk.client.get(f"/staff/applications/{decision.application_id}?lang=en").text)
+    assert f"Amended on rectification by ruling {made.number}" in case
+    assert "Ruling letter (PDF)" in case and "Recovery decision (PDF)" not in case
 
     desk.client.cookies.clear()
     status = html.unescape(desk.client.get(f"{status_url}?lang=en").text)
@@ -147,6 +166,12 @@ def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instructio
     assert "the ruling below is the decision now" in status
     letter = desk.client.get(f"{status_url}/ruling-letter/1")
     assert letter.status_code == 200 and letter.headers["content-type"] == "application/pdf"
+    assert "Appeal to the administrative court by" in status and "This decision was amended" in status
+    published = html.unescape(desk.client.get("/decisions?lang=en").text)
+    row = re.search(rf"<tr>\s*<td>{re.escape(made.number)}</td>.*?</tr>", published, re.S)
+    assert row and "Decision amended on rectification: grant awarded" in row.group(0)
+    assert "Espoo City Board" in row.group(0) and "appeal to the administrative court" in row.group(0)
+    assert DEMAND not in published and request.requester_name not in published  # nothing personal
 
 
 def test_a_late_request_is_recorded_marked_late_and_dismissed(desk: Desk) -> None:
@@ -183,11 +208,16 @@ def test_a_members_request_registered_by_staff_is_ruled_on_and_posted_to_the_mem
     }  # fmt: skip
     no_day = post(desk, page, f"{page}/rectification-requests", member)
     assert no_day.status_code == 422 and "Matti Kuntalainen" in no_day.text  # what was typed stays
+    short = {**member, "received_on": _today(desk), "postcode": "123"}
+    bad_postcode = post(desk, page, f"{page}/rectification-requests", short)
+    assert bad_postcode.status_code == 422 and "five digits" in bad_postcode.text and not requests(desk)
     registered = post(desk, page, f"{page}/rectification-requests", {**member, "received_on": _today(desk)})
     assert registered.status_code == 303
     [request] = requests(desk)
     assert (request.requester, request.arrived_by, request.late) == ("member", "post", False)
     assert request.registered_by == desk.staff["legal"].user_id
+    case = html.unescape(desk.client.get(f"{page}?lang=en").text)
+    assert "Kirkkokatu 1, 02100 Espoo" in case  # where the ruling goes, for the lawyer to see
 
     done, _ = rule(desk, ruling="reject", justification="Ohjelman ehtoja on sovellettu oikein.")
     assert done.status_code == 303
@@ -198,13 +228,18 @@ def test_a_members_request_registered_by_staff_is_ruled_on_and_posted_to_the_mem
     assert recipient.address_lines == ("Matti Kuntalainen", "Kirkkokatu 1", "02100 ESPOO")
 
 
+def mails(desk: Desk, subject: str) -> list[EmailMessage]:
+    return [m for m in read_mails(desk.settings.mail_dir) if subject in str(m["Subject"])]
+
+
 def _payment(desk: Desk) -> Payment | None:
     with desk.db.session() as session:
         return session.exec(select(Payment)).first()
 
 
 def _today(desk: Desk) -> str:
-    return helsinki_today().isoformat()
+    """The web app's day: a request arrives on it, and the body meets on it at the earliest."""
+    return helsinki_today(desk.clock.now).isoformat()
 
 
 def test_a_request_on_the_last_day_is_in_time_and_one_the_day_after_is_late(desk: Desk) -> None:
@@ -217,7 +252,15 @@ def test_a_request_on_the_last_day_is_in_time_and_one_the_day_after_is_late(desk
     in_time, _ = ask(desk, status_url)
     desk.skip_days(1)
     desk.clock.now = datetime.combine(last_day + timedelta(days=1), time(0, 30), tzinfo=HELSINKI)
-    late, _ = ask(desk, status_url, demand="And the figures for April were wrong too.")
+    # The applicant's second one came by post, the day after: staff register it with the day it arrived.
+    desk.sign_in_as("legal")
+    page = f"/staff/applications/{decision.application_id}"
+    letter = {
+        "decision": decision.number, "requester": "party", "arrived_by": "post", "received_on": _today(desk),
+        "demand": "And the figures for April were wrong too.",
+    }  # fmt: skip
+    late = post(desk, page, f"{page}/rectification-requests", letter)
+    desk.client.cookies.clear()
 
     assert in_time.status_code == late.status_code == 303
     first, second = requests(desk)
@@ -246,6 +289,8 @@ def test_a_request_in_time_registered_after_the_windows_closed_takes_back_the_fi
     [request] = requests(desk)
     assert not request.late
     assert grant_decision(desk).final_on is None  # type: ignore[union-attr]
+    case = html.unescape(desk.client.get(f"{page}?lang=en").text)
+    assert "not yet: rectification was requested in time" in case and "no rectification was requested" not in case
     done, _ = rule(desk, ruling="reject")
     assert done.status_code == 303
     made = wait_until(lambda: (r := ruling(desk)) and r.sent_at and r)
@@ -254,3 +299,37 @@ def test_a_request_in_time_registered_after_the_windows_closed_takes_back_the_fi
     final_ruling = ruling(desk)
     assert final_ruling is not None and made.number == final_ruling.number
     assert upheld.final_on == final_ruling.final_on
+
+
+def test_a_ruling_its_letter_could_not_carry_is_refused_at_the_form(desk: Desk) -> None:
+    """Refused before anything is recorded: the presenting lawyer's office in the requester's language, and
+    grounds in another language than the requester's (an English applicant here)."""
+    status_url, _ = rejected_through_the_pages(desk)
+    ask(desk, status_url)
+    legal = desk.staff["legal"].user_id
+    with desk.db.session() as session:
+        user = session.get(User, legal)
+        assert user is not None
+        titles, user.titles = dict(user.titles), {"fi": "lakimies"}
+        session.add(user)
+        session.commit()
+
+    untitled, task_id = rule(desk, ruling="reject")
+
+    page = html.unescape(untitled.text)
+    assert untitled.status_code == 422 and "with your office in the requester's language (English)" in page
+    assert 'id="ruling-justification"' in page and "checked against the accounts" in page  # what was typed stays
+    with desk.db.session() as session:
+        user = session.get(User, legal)
+        assert user is not None
+        user.titles = titles
+        session.add(user)
+        session.commit()
+    finnish = {
+        "ruling": "reject", "body": "Espoo City Board", "meeting_ref": "12.10.2020 § 345", "met_on": _today(desk),
+        "justification": "Päätöstä ei muuteta, koska liikevaihto laski vain 12 prosenttia ja ehto on 30 prosenttia.",
+    }  # fmt: skip
+    in_finnish = post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/rule", finnish)
+    assert in_finnish.status_code == 422
+    assert "another language than the requester's (English)" in html.unescape(in_finnish.text)
+    assert ruling(desk) is None

@@ -98,6 +98,7 @@ async def test_a_late_request_opens_a_marked_legal_task_and_is_dismissed_then_fi
     assert "body that ruled" in await refusal(handle, ruling(case, Ruling.DISMISS, body=" "))
     assert "grounds" in await refusal(handle, ruling(case, Ruling.DISMISS, justification=""))
     assert "out of date" in await refusal(handle, ruling(case, Ruling.DISMISS, task_key="another"))
+    assert "before the request arrived" in await refusal(handle, ruling(case, Ruling.DISMISS, met_on=date(2020, 6, 9)))
     assert "amended to" in await refusal(handle, ruling(case, Ruling.AMEND))
     amended_to_reject = ruling(case, Ruling.AMEND, new_outcome=Outcome.REJECT)
     assert "at least one reason" in await refusal(handle, amended_to_reject)

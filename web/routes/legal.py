@@ -1,7 +1,7 @@
 """Legal staff: the time-limit calculator (the arithmetic the decisions and `grantdesk time-limit` use), and
 the queue of rectification requests."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from core.clock import helsinki_today
 from core.i18n import N_
+from models.grants.programme import Programme
 from models.staff import Role
 from models.time_limits import EARLIEST_SENT, LATEST_SENT, Channel, deemed_received_on, last_day_of
 from web.deps import ProgrammesDep, SessionDep, require_roles
-from web.scope import ScopeDep
+from web.scope import Scope, ScopeDep
 from web.services.rectifications import legal_queue
 from web.templating import render
 
@@ -42,6 +43,13 @@ def _calculate(sent: str, channel: str, days: str, programme, errors: dict[str, 
     return {"received": received, "last_day": last_day_of(received, limit), "days": limit}
 
 
+def _default_programme(scope: Scope, programmes: dict[str, Programme]) -> Programme:
+    """The programme legal staff most likely work on: one of their organisation's open now, else theirs."""
+    own = list(scope.programmes) or list(programmes.values())
+    now = datetime.now(UTC)
+    return next((p for p in own if p.is_open(now)), own[0])
+
+
 @router.get("", response_class=HTMLResponse)
 def legal(
     request: Request,
@@ -54,10 +62,12 @@ def legal(
     programme: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     errors: dict[str, str] = {}
-    chosen = programmes.get(programme) or (scope.programmes[0] if scope.programmes else next(iter(programmes.values())))
+    chosen = programmes.get(programme) or _default_programme(scope, programmes)
     if programme and programme not in programmes:
         errors["programme"] = N_("Choose a programme from the list.")
-    result = _calculate(sent, channel, days.strip(), chosen, errors) if sent else None
+    # The form was sent (it always sends the day): a missing day is said, with whatever else is wrong.
+    asked = "sent" in request.query_params
+    result = _calculate(sent, channel, days.strip(), chosen, errors) if asked else None
     context = {
         "user": scope.user,
         "queue": legal_queue(session, scope.codes),

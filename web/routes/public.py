@@ -43,7 +43,7 @@ from web.services.applications import (
 )
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.processing import ActionRefused, send_update
-from web.services.rectifications import contestable, requests_of
+from web.services.rectifications import contestable, contested_in_time, requests_of
 from web.services.uploads import UploadRefused, store_uploads, uploads_in
 from web.templating import pdf_response, render
 from workflows.grants.application import GrantApplicationWorkflow
@@ -176,6 +176,7 @@ def render_status_page(
     if view is None:
         raise HTTPException(status_code=404)
     programme = get_programmes(request).get(view.application.programme_code)
+    rectifications = requests_of(session, view.application.id or 0)
     context = {
         "view": view,
         "programme": programme,
@@ -191,8 +192,14 @@ def render_status_page(
         "explanation_error": explanation_error,
         "explanation": explanation,
         # Rectification: the decisions the applicant may contest (once served), their requests, the form.
-        "contestable": [d for d in contestable(session, view.application.id or 0) if d.rectification_last_day],
-        "rectifications": requests_of(session, view.application.id or 0),
+        # One request per decision from this page: more to say goes to the registry, as the page tells.
+        "contestable": [
+            d
+            for d in contestable(session, view.application.id or 0)
+            if d.rectification_last_day and d.id not in {v.decision.id for v in rectifications if v.by_party}
+        ],
+        "rectifications": rectifications,
+        "contested": contested_in_time(rectifications),
         "rectification_error": rectification_error or {},
         "rectification": rectification or {"key": uuid.uuid4().hex},
         "today": helsinki_today(get_now(request)),

@@ -13,7 +13,7 @@ from web.i18n import formatting_gettext, negotiate_language
 from web.ids import RowId
 from web.routes.public import render_status_page
 from web.services.applications import application_view
-from web.services.rectifications import RequestRefused, applicant_requesting, record_request, requests_of
+from web.services.rectifications import RequestRefused, StatusLinks, applicant_requesting, record_request, requests_of
 from web.services.uploads import UploadRefused, uploads_in
 from web.templating import pdf_response
 
@@ -62,6 +62,7 @@ async def request_rectification(
             uploads=uploads,
             max_bytes=settings.max_upload_bytes,
             max_files=settings.max_uploads,
+            acknowledgement=StatusLinks(base_url=settings.public_base_url, secret=settings.secret_key),
             now=now,
         )
     except RequestRefused as refused:
@@ -71,6 +72,7 @@ async def request_rectification(
         errors = {"files": translate(refused.message, **refused.values)}
         return await _again(request, session, settings, token, errors, typed)
     relay.wake()
+    request.session["flash"] = "rectification_sent"
     return RedirectResponse(f"/status/{token}#rectification", status_code=303)
 
 

@@ -15,6 +15,8 @@ from models.grants.applications import Application
 from models.staff import Role
 from web.csrf import require_csrf, rotate_csrf
 from web.deps import SessionDep, SettingsDep, StaffDep, require_roles, start_staff_session
+from web.forms import country_options
+from web.i18n import negotiate_language
 from web.scope import CASE_ROLES, Scope, ScopedApplication, ScopeDep
 from web.services.applications import recent_applications
 from web.services.auth import (
@@ -151,6 +153,7 @@ def case_page(
         "values": values or {},
         "today": helsinki_today(),
         "new_key": uuid.uuid4().hex,
+        "countries": country_options(negotiate_language(request)),
     }
     refused = recovery_error or rectification_error
     return render(request, "staff/application.html", context, status_code=422 if refused else 200)
@@ -174,5 +177,6 @@ def application_personal_id(
         "values": {},
         "today": helsinki_today(),
         "new_key": uuid.uuid4().hex,
+        "countries": country_options(negotiate_language(request)),
     }
     return render(request, "staff/application.html", context)

@@ -15,18 +15,26 @@ from models.grants.decisions import Outcome
 from models.staff import Role
 from web.csrf import require_csrf
 from web.deps import FilesDep, GatewayDep, NowDep, RelayDep, SessionDep, SettingsDep, get_programmes, require_roles
+from web.i18n import LANGUAGE_ENDONYMS, formatting_gettext, negotiate_language
 from web.routes.staff import case_page
 from web.routes.staff_tasks import act_on_task, refuse_form
 from web.scope import ScopedApplication, ScopeDep, ScopedTask
+from web.services.letter_language import ruling_refusal
 from web.services.processing import actor_of
-from web.services.rectifications import Requesting, RequestRefused, applicant_requesting, record_request
+from web.services.rectifications import (
+    RequestRefused,
+    StatusLinks,
+    applicant_requesting,
+    member_requesting,
+    record_request,
+)
 from web.services.uploads import UploadRefused, uploads_in
 from workflows.appeals.rectification import RectificationWorkflow
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
 CSRF = [Depends(require_csrf)]
 REGISTER_FIELDS = (
-    "decision", "requester", "name", "street", "postcode", "post_office", "email", "language", "arrived_by",
+    "decision", "requester", "name", "street", "postcode", "post_office", "country", "email", "language", "arrived_by",
     "received_on", "demand", "key",
 )  # fmt: skip
 
@@ -64,24 +72,10 @@ async def register_request(
     if typed["arrived_by"] not in (ArrivedBy.POST, ArrivedBy.EMAIL, ArrivedBy.IN_PERSON):
         return await run_in_threadpool(refused, "arrived_by", N_("Say how the request arrived."))
     if typed["requester"] == Requester.MEMBER:
-        address = {
-            "street": typed["street"], "postcode": typed["postcode"], "post_office": typed["post_office"],
-            "country": "FI",
-        }  # fmt: skip
-        if not typed["name"]:
-            return await run_in_threadpool(refused, "name", N_("Write the name of the member who made the request."))
-        if not (address["street"] and address["postcode"] and address["post_office"]):
-            return await run_in_threadpool(
-                refused, "street", N_("Write the member's postal address: the ruling is posted to them.")
-            )
-        requesting = Requesting(
-            requester=Requester.MEMBER,
-            name=typed["name"],
-            language=typed["language"] if typed["language"] in ("fi", "sv", "en") else "fi",
-            email=typed["email"] or None,
-            email_consent=bool(typed["email"]) and typed["email_consent"] == "yes",
-            address=address,
-        )
+        try:
+            requesting = member_requesting(typed)
+        except RequestRefused as error:
+            return await run_in_threadpool(refused, error.field, error.reason)
     elif typed["requester"] == Requester.PARTY:
         requesting = applicant_requesting(application)
     else:
@@ -102,6 +96,7 @@ async def register_request(
             uploads=uploads,
             max_bytes=settings.max_upload_bytes,
             max_files=settings.max_uploads,
+            acknowledgement=StatusLinks(base_url=settings.public_base_url, secret=settings.secret_key),
             registered_by=scope.user,
             now=now,
         )
@@ -140,6 +135,12 @@ async def rule(
         met = date.fromisoformat(met_on)
     except ValueError:
         return await refuse_form(request, session, scope.user, task, N_("Enter the day the body met."), values)
+    refusal = await run_in_threadpool(ruling_refusal, session, task, scope.user.id, justification)
+    if refusal is not None:
+        reason, language = refusal
+        translate = formatting_gettext(negotiate_language(request))
+        message = translate(reason, language=LANGUAGE_ENDONYMS.get(language, language))
+        return await refuse_form(request, session, scope.user, task, message, values)
     argument = RuleInput(
         task_key=task.key,
         actor=actor_of(scope.user),

@@ -4,6 +4,7 @@ name its officials in that language? Refused at the form, so no letter is held b
 from sqlmodel import Session, col, select
 
 from core.i18n import N_
+from models.appeals.requests import RectificationRequest
 from models.grants.applications import Application
 from models.grants.decisions import Proposal
 from models.staff import User
@@ -19,6 +20,35 @@ UNTITLED = N_(
     "(%(language)s), which is missing for: %(names)s. Each of them sets it under Account, or their "
     "organisation's administrator under Users; then decide."
 )
+
+
+UNTITLED_RULING = N_(
+    "The ruling letter names you, who presented the ruling, with your office in the requester's language "
+    "(%(language)s), which is missing. Set it under Account (or ask your organisation's administrator); "
+    "then record the ruling."
+)
+
+
+WRONG_LANGUAGE_RULING = N_(
+    "The grounds seem to be in another language than the requester's (%(language)s). The ruling letter is "
+    "wholly in their language: write the grounds in it."
+)
+
+
+def ruling_refusal(session: Session, task: Task, user_id: int, grounds: str) -> tuple[str, str] | None:
+    """Why the ruling letter could not be made as typed (a msgid, and the requester's language to fill in):
+    the presenting legal officer has no office in that language, or the grounds are in another one."""
+    request = session.exec(
+        select(RectificationRequest).where(RectificationRequest.workflow_id == task.workflow_id)
+    ).first()
+    user = session.get(User, user_id)
+    if request is None or user is None:
+        return None
+    if not user.titles.get(request.language, "").strip():
+        return UNTITLED_RULING, request.language
+    if grounds.strip() and not written_in(grounds, request.language):
+        return WRONG_LANGUAGE_RULING, request.language
+    return None
 
 
 def _application(session: Session, task: Task) -> Application | None:

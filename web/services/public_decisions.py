@@ -1,7 +1,8 @@
 """The public list of decisions (Local Government Act 140 §): published without personal data.
 
-Only the columns below are ever read: number, day, programme, kind and outcome. Never the justification
-(free text may name the applicant), the amount of one person's recovery, or anything of the application.
+Only the columns below are ever read: number, day, programme, kind and outcome, and for a ruling on
+rectification the body that ruled and what it amended the decision to. Never the justification (free text
+may name the applicant), the amount of one person's recovery, or anything of the application.
 A member of the municipality is deemed to know of a decision 7 days after it was published here.
 """
 
@@ -11,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from models.grants.decisions import Decision
+from models.grants.decisions import Decision, DecisionKind
 from models.grants.programme import Programme
 from models.time_limits import members_last_day
 
@@ -23,9 +24,15 @@ class PublishedDecision:
     number: str
     published_on: date
     programme: Programme
-    kind: str  # grant | recovery
-    outcome: str
-    members_last_day: date  # the last day a member of the municipality may request rectification
+    kind: str  # grant | recovery | ruling
+    outcome: str  # approve | reject; a ruling's: dismiss | reject | amend
+    members_last_day: date  # the last day a member may request rectification (appeal, against a ruling)
+    body: str | None = None  # a ruling's: the body that ruled
+    new_outcome: str | None = None  # an amending ruling's: approve | reject
+
+    @property
+    def is_ruling(self) -> bool:
+        return self.kind == DecisionKind.RULING
 
 
 @dataclass(frozen=True)
@@ -45,16 +52,18 @@ def published_decisions(
     pages = max(1, -(-total // PAGE_ROWS))
     page = min(max(page, 1), pages)
     columns = (Decision.number, Decision.published_on, Decision.programme_code, Decision.kind, Decision.outcome)
+    ruling = sa.case((col(Decision.kind) == DecisionKind.RULING, col(Decision.details)), else_=sa.null())
     found = session.execute(
-        sa.select(*(col(c) for c in columns))
+        sa.select(*(col(c) for c in columns), ruling)
         .where(published)
         .order_by(col(Decision.published_on).desc(), col(Decision.seq).desc())
         .offset((page - 1) * PAGE_ROWS)
         .limit(PAGE_ROWS)
     ).all()
     rows = []
-    for number, published_on, code, kind, outcome in found:
+    for number, published_on, code, kind, outcome, details in found:
         programme = programmes[code]
+        ruled = details or {}
         rows.append(
             PublishedDecision(
                 number=number,
@@ -63,6 +72,8 @@ def published_decisions(
                 kind=kind,
                 outcome=outcome,
                 members_last_day=members_last_day(published_on, programme, kind),
+                body=ruled.get("body"),
+                new_outcome=ruled.get("new_outcome"),
             )
         )
     return DecisionList(rows=rows, page=page, pages=pages)

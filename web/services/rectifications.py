@@ -3,37 +3,45 @@ comes by post, e-mail or in person (a member of the municipality's too). The req
 promise to start its workflow are written in one transaction; a late one is recorded and marked, never refused.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.clock import helsinki_today
-from core.i18n import N_
+from core.emails import render_email
+from core.i18n import LANGUAGES, N_
 from core.storage import FileStore
 from models.appeals.payloads import RuleInput
 from models.appeals.requests import ArrivedBy, RectificationRequest, Requester, RequestStage, is_late
 from models.audit import audit
 from models.documents import Document
+from models.grants.application_form import PostalAddress
 from models.grants.applications import Application, TimelineEvent, add_timeline_event, grant_workflow_id
 from models.grants.decisions import Decision, DecisionKind
 from models.grants.info_requests import Attachment
 from models.grants.programme import Programme
+from models.grants.status_links import status_link
 from models.outbox import START_RECTIFICATION, OutboxMessage
 from models.staff import User
+from models.subjects import SubjectType
 from models.tasks import ACTIVE_STATUSES, Task, TaskKind
 from models.time_limits import members_last_day
 from models.types import utcnow
 from web.services.applications import latest_letter
 from web.services.auth import StaffUser
+from web.services.outgoing_mail import queue_email
 from web.services.processing import actor_of, send_update
 from web.services.uploads import Upload, add_attachments, checked_uploads
 from workflows.appeals.rectification import RectificationWorkflow
 
 CONTESTABLE = (DecisionKind.GRANT, DecisionKind.RECOVERY)  # a ruling is appealed to the court instead
 MAX_DEMAND = 8000
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # what a person can be written to; the mail server says the rest
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,14 @@ class RequestRefused(Exception):
 
     field: str
     reason: str
+
+
+@dataclass(frozen=True)
+class StatusLinks:
+    """How an acknowledgement links the applicant to their application's page."""
+
+    base_url: str
+    secret: str
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,39 @@ def applicant_requesting(application: Application) -> Requesting:
     )
 
 
+def member_requesting(typed: dict[str, str]) -> Requesting:
+    """A member of the municipality as staff typed them: a name and a postal address the ruling can be posted
+    to (a Finnish postcode has five digits), an e-mail address only if the ruling may be sent there."""
+    if not typed.get("name"):
+        raise RequestRefused("name", N_("Write the name of the member who made the request."))
+    try:
+        address = PostalAddress(
+            street=typed.get("street", ""),
+            postcode=typed.get("postcode", ""),
+            post_office=typed.get("post_office", ""),
+            country=typed.get("country") or "FI",
+        )
+    except ValidationError as invalid:
+        field = "postcode" if "postcode" in str(invalid) else "street"
+        reason = (
+            N_("Write the postcode as it is written in the member's country (in Finland, five digits).")
+            if field == "postcode"
+            else N_("Write the member's postal address: the ruling is posted to them.")
+        )
+        raise RequestRefused(field, reason) from None
+    email = typed.get("email") or None
+    if email is not None and not EMAIL.fullmatch(email):
+        raise RequestRefused("email", N_("Write the member's e-mail address as name@example.fi, or leave it empty."))
+    return Requesting(
+        requester=Requester.MEMBER,
+        name=typed["name"],
+        language=language if (language := typed.get("language", "")) in LANGUAGES else "fi",
+        email=email,
+        email_consent=email is not None and typed.get("email_consent") == "yes",
+        address=address.model_dump(),
+    )
+
+
 def record_request(
     session: Session,
     store: FileStore,
@@ -119,6 +168,7 @@ def record_request(
     uploads: list[Upload],
     max_bytes: int,
     max_files: int,
+    acknowledgement: StatusLinks,
     registered_by: StaffUser | None = None,
     now: datetime | None = None,
 ) -> RectificationRequest:
@@ -180,6 +230,8 @@ def record_request(
     payload = {"request_id": request.id, "application_id": application.id}
     session.add(OutboxMessage(topic=START_RECTIFICATION, key=workflow_id, payload=payload))
     add_timeline_event(session, application.id or 0, f"rectification:{seq}", "rectification_requested")
+    if requesting.email:
+        _acknowledge(session, request, decision, programme, application, acknowledgement)
     audit(
         session,
         action="rectification_requested",
@@ -194,6 +246,43 @@ def record_request(
     )
     session.commit()
     return request
+
+
+def _acknowledge(
+    session: Session,
+    request: RectificationRequest,
+    decision: Decision,
+    programme: Programme,
+    application: Application,
+    links: StatusLinks,
+) -> None:
+    """The requester is told it arrived (and whether in time), in their language; the party gets the link to
+    the application's page, a member only the reference."""
+    by_party = request.requester == Requester.PARTY
+    subject, body = render_email(
+        "rectification_received",
+        request.language,
+        name=request.requester_name,
+        reference=application.reference,
+        number=decision.number,
+        received_on=request.received_on,
+        late=request.late,
+        last_day=request.last_day,
+        authority=programme.rectification.authority_in(request.language),
+        status_url=status_link(links.base_url, application.id or 0, links.secret, request.language)
+        if by_party
+        else None,
+    )
+    queue_email(
+        session,
+        key=f"rectification_received:{request.id}",
+        to=request.requester_email or "",
+        subject=subject,
+        body=body,
+        subject_type=SubjectType.GRANT_APPLICATION,
+        subject_id=application.id or 0,
+        application_id=application.id,
+    )
 
 
 def _withdraw_finality(
@@ -242,6 +331,11 @@ def requests_of(session: Session, application_id: int) -> list[RequestView]:
             RequestView(request=request, decision=decision, ruling=ruling, attachments=list(attachments), letter=letter)
         )
     return views
+
+
+def contested_in_time(views: list[RequestView]) -> set[int]:
+    """The ids of the decisions a request in time was made against: their finality waits for the ruling."""
+    return {v.decision.id or 0 for v in views if not v.request.late}
 
 
 @dataclass(frozen=True)

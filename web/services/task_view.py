@@ -15,7 +15,7 @@ from web.services.applications import ApplicationView, PaymentView, application_
 from web.services.case_facts import CaseFacts, case_facts
 from web.services.disagreements import is_real_discrepancy
 from web.services.recoveries import can_open, recoveries_of
-from web.services.rectifications import RequestView, contestable, requests_of
+from web.services.rectifications import RequestView, contestable, contested_in_time, requests_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ class CaseFile:
     can_open_recovery: bool = False  # paid, and no recovery case open
     rectifications: list[RequestView] = field(default_factory=list)  # requests for rectification, their rulings
     contestable: list[Decision] = field(default_factory=list)  # what a request registered by staff may be about
+
+    @property
+    def contested(self) -> set[int]:
+        """Decisions a request in time was made against: the ruling decides when they are final."""
+        return contested_in_time(self.rectifications)
 
 
 def case_file(session: Session, application_id: int) -> CaseFile | None:

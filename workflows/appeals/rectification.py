@@ -166,6 +166,8 @@ class RectificationWorkflow:
             raise ValueError(N_("Name the body that ruled and its minutes' reference (meeting and section)."))
         if request.met_on > helsinki_today(workflow.now()):
             raise ValueError(N_("The body's meeting cannot be in the future."))
+        if s.review is not None and request.met_on < (s.review.received_on or helsinki_today(s.review.received_at)):
+            raise ValueError(N_("The body cannot have ruled before the request arrived."))
         if not request.justification.strip():
             raise ValueError(N_("Write the grounds of the ruling."))
         if request.ruling == Ruling.AMEND:
