@@ -36,7 +36,7 @@ def test_each_wrong_field_is_named_on_the_page(desk: Desk, query: str, says: str
 
     page = desk.client.get(f"/staff/legal?{query}&lang=en")
 
-    assert page.status_code == 422 and says in page.text
+    assert page.status_code == 422 and says in page.text and "<title>Error:" in page.text
     assert 'aria-invalid="true"' in page.text or "programme" in query
 
 

@@ -18,7 +18,7 @@ from models.appeals.requests import RectificationRequest
 from models.documents import Document
 from models.grants.applications import Application
 from models.grants.decisions import Decision
-from models.grants.programme import HELSINKI
+from models.grants.programme import HELSINKI, Programme
 from models.payments.payments import Payment
 from models.staff import User
 from models.tasks import Task
@@ -26,6 +26,7 @@ from tests.desk import Desk, wait_until
 from tests.web.test_staff_processing import open_tasks, post, take_next
 from tests.web_helpers import csrf_from
 from tests.workflow_helpers import body, read_mails
+from web.services.coordination import budget_overview
 
 ENGLISH = {"applicant__language": "en"}
 DEMAND = "My turnover fell by 45 %, not 12 %: the figures for March were entered in the wrong field."
@@ -99,7 +100,9 @@ def pdf_text(desk: Desk, decision: Decision) -> str:
     return " ".join(text.split())  # lines wrap where the page ends them
 
 
-def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instruction_and_paid(desk: Desk) -> None:
+def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instruction_and_paid(
+    desk: Desk, programme: Programme
+) -> None:
     status_url, decision = rejected_through_the_pages(desk)
 
     empty, _ = ask(desk, status_url, demand=" ")
@@ -129,6 +132,8 @@ def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instructio
     queue = html.unescape(desk.client.get("/staff/legal?lang=en").text)
     assert "ESP-20" in queue and "Requests for rectification" in queue
     assert re.search(r">\s*0 days\s*<", queue) and "%(num)s" not in queue  # its age, in words
+    case_page = desk.client.get(f"/staff/applications/{decision.application_id}?lang=en").text
+    assert "ruling on a request for rectification" in case_page  # the task's kind in words
     no_meeting, _ = rule(desk, ruling="amend", new_outcome="approve", meeting_ref="")
     assert no_meeting.status_code == 409 and "minutes" in no_meeting.text
     desk.sign_in_as("legal")
@@ -172,6 +177,11 @@ def test_an_amended_rejection_is_a_new_decision_served_with_the_court_instructio
     assert row and "Decision amended on rectification: grant awarded" in row.group(0)
     assert "Espoo City Board" in row.group(0) and "appeal to the administrative court" in row.group(0)
     assert DEMAND not in published and request.requester_name not in published  # nothing personal
+    in_finnish = html.unescape(desk.client.get("/decisions?lang=fi").text)
+    assert "Espoon kaupunginhallitus" in in_finnish  # the programme's body, in the page's language
+    with desk.db.session() as session:
+        [line] = budget_overview(session, [programme])
+    assert line.approved == 1  # the amending ruling is the approval that stands
 
 
 def test_a_late_request_is_recorded_marked_late_and_dismissed(desk: Desk) -> None:
@@ -211,6 +221,8 @@ def test_a_members_request_registered_by_staff_is_ruled_on_and_posted_to_the_mem
     short = {**member, "received_on": _today(desk), "postcode": "123"}
     bad_postcode = post(desk, page, f"{page}/rectification-requests", short)
     assert bad_postcode.status_code == 422 and "five digits" in bad_postcode.text and not requests(desk)
+    assert 'value="123"' in bad_postcode.text  # what was typed stays
+    assert 'aria-invalid="true" aria-describedby="register-postcode-error"' in bad_postcode.text
     registered = post(desk, page, f"{page}/rectification-requests", {**member, "received_on": _today(desk)})
     assert registered.status_code == 303
     [request] = requests(desk)
@@ -219,7 +231,15 @@ def test_a_members_request_registered_by_staff_is_ruled_on_and_posted_to_the_mem
     case = html.unescape(desk.client.get(f"{page}?lang=en").text)
     assert "Kirkkokatu 1, 02100 Espoo" in case  # where the ruling goes, for the lawyer to see
 
-    done, _ = rule(desk, ruling="reject", justification="Ohjelman ehtoja on sovellettu oikein.")
+    wait_until(lambda: legal_task(desk))
+    task_id = take_next(desk, "legal")
+    form = desk.client.get(f"/staff/tasks/{task_id}?lang=en").text
+    assert 'value="Espoon kaupunginhallitus"' in form  # the body named in the member's language, not the applicant's
+    ruled = {
+        "ruling": "reject", "body": "Espoon kaupunginhallitus", "meeting_ref": "§ 345", "met_on": _today(desk),
+        "justification": "Ohjelman ehtoja on sovellettu oikein.",
+    }  # fmt: skip
+    done = post(desk, f"/staff/tasks/{task_id}", f"/staff/tasks/{task_id}/rule", ruled)
     assert done.status_code == 303
     made = wait_until(lambda: (r := ruling(desk)) and r.channel and r)
     assert made.channel == "letter"  # to the member's address, by post (no e-mail consent given)

@@ -16,7 +16,7 @@ from models.grants.applications import Application
 from models.grants.decisions import Outcome
 from models.grants.eligibility import ReasonCode
 from models.grants.payloads import DecideInput, ProposeInput, RedeliverInput, RequestInfoInput, Verdict
-from models.tasks import Task
+from models.tasks import Task, TaskKind
 from models.time_limits import Channel
 from web.csrf import require_csrf
 from web.deps import FilesDep, GatewayDep, SessionDep, get_programmes, require_roles
@@ -33,7 +33,8 @@ from web.services.letter_language import (
     written_in_applicants_language,
 )
 from web.services.processing import ActionRefused, actor_of, require_holder, send_update
-from web.services.task_view import case_file
+from web.services.rectifications import request_of_task
+from web.services.task_view import CaseFile, case_file
 from web.templating import pdf_response, render
 from workflows.grants.application import GrantApplicationWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
@@ -107,6 +108,12 @@ def task_page(request: Request, task: ScopedTask, scope: ScopeDep, session: Sess
     return _task_page(request, session, scope.user, task)
 
 
+def _letter_language(session: SessionDep, task: Task, case: CaseFile) -> str:
+    """The language a ruling's letter is written in: its requester's (a member's may differ from the applicant's)."""
+    request = request_of_task(session, task) if task.kind == TaskKind.RECTIFICATION else None
+    return request.language if request else case.view.application.language
+
+
 def _task_page(
     request: Request,
     session: SessionDep,
@@ -133,7 +140,7 @@ def _task_page(
         "reason_codes": [str(code) for code in ReasonCode],
         "justifications": standard_justifications(programme, case),
         # A ruling is made by the body the programme names for rectification requests (prefilled, editable).
-        "case_programme_body": programme.rectification.authority_in(case.view.application.language),
+        "case_programme_body": programme.rectification.authority_in(_letter_language(session, task, case)),
         "today": helsinki_today(),
         "holds": task.assignee_id == user.id and task.status == "claimed",
     }

@@ -27,8 +27,16 @@ class PublishedDecision:
     kind: str  # grant | recovery | ruling
     outcome: str  # approve | reject; a ruling's: dismiss | reject | amend
     members_last_day: date  # the last day a member may request rectification (appeal, against a ruling)
-    body: str | None = None  # a ruling's: the body that ruled
+    body: str | None = None  # a ruling's: the body that ruled, as the minutes name it
     new_outcome: str | None = None  # an amending ruling's: approve | reject
+
+    def body_in(self, language: str) -> str | None:
+        """The body in the page's language when it is the programme's (the one named for rectification);
+        another body as the minutes name it."""
+        authority = self.programme.rectification.authority
+        if self.body is not None and self.body.strip().casefold() in {t.strip().casefold() for t in authority.values()}:
+            return self.programme.rectification.authority_in(language)
+        return self.body
 
     @property
     def is_ruling(self) -> bool:
