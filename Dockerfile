@@ -6,9 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint (PDF decisions) needs Pango and HarfBuzz at run time, plus at least one font.
+# WeasyPrint (PDF decisions) needs Pango and HarfBuzz at run time, plus at least one font; SAML (applicants'
+# identification, pysaml2) signs and decrypts with xmlsec1.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
+        xmlsec1 \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \

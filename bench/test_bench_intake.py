@@ -17,7 +17,13 @@ from models.grants.eligibility import RegistryFacts, SubmittedApplication, asses
 from models.grants.programme import load_programmes
 from tests.activities.test_decision_letter import facts
 from tests.factories import PERSONAL_IDS, application
-from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, TEST_SECRET
+from tests.support import (
+    IN_2020_WINDOW,
+    TEST_API_AUTHORIZATION,
+    TEST_PAYLOAD_KEY,
+    TEST_SECRET,
+    TEST_SETTINGS_API_CLIENTS,
+)
 from web.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -46,6 +52,7 @@ def test_intake_against_a_bare_endpoint(tmp_path: Path) -> None:
         secret_key=TEST_SECRET,
         payload_key=TEST_PAYLOAD_KEY,
         public_post_limit="",
+        api_clients=TEST_SETTINGS_API_CLIENTS,
     )
     app = create_app(settings, db=db, programmes=PROGRAMMES, clock=lambda: IN_2020_WINDOW, run_relay=False)
 
@@ -57,7 +64,8 @@ def test_intake_against_a_bare_endpoint(tmp_path: Path) -> None:
 
     bodies = [application(applicant__personal_id=pid) for pid in PERSONAL_IDS]
     url = "/api/v1/programmes/sole-entrepreneur-2020/applications"
-    with TestClient(app) as client, TestClient(bare) as bare_client:
+    # The applications come from a trusted integration (the programme requires identification).
+    with TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as client, TestClient(bare) as bare_client:
         counter = iter(range(10**6))
         baseline = per_call(lambda: bare_client.post("/echo", json=bodies[0]))
         measured = per_call(lambda: client.post(url, json=bodies[next(counter) % len(bodies)]))

@@ -70,6 +70,22 @@ class Settings(BaseSettings):
     bank_outgoing_dir: Path = PROJECT_ROOT / "var" / "bank" / "outgoing"
     # The administrative court a ruling on rectification is appealed to (models/appeals/administrative_courts.toml).
     administrative_court: str = "helsinki"
+    # Applicants' strong identification (SAML 2.0): Suomi.fi e-Identification in production, a simulation of
+    # it (`grantdesk idp-sim`, started by `grantdesk dev`) in development and tests.
+    identification: Literal["simulation", "suomifi"] = "simulation"
+    saml_idp_metadata: str = ""  # Suomi.fi's metadata file (production)
+    saml_sp_entity_id: str = ""  # default: <PUBLIC_BASE_URL>/saml/metadata
+    saml_sp_key_file: Path = PROJECT_ROOT / "var" / "saml" / "sp.key"
+    saml_sp_cert_file: Path = PROJECT_ROOT / "var" / "saml" / "sp.crt"
+    simulation_idp_url: str = "http://localhost:8001"
+    simulation_idp_key_file: Path = PROJECT_ROOT / "var" / "saml" / "simulation-idp.key"
+    simulation_idp_cert_file: Path = PROJECT_ROOT / "var" / "saml" / "simulation-idp.crt"
+    # How long a sign-in lasts on the pages, and a bearer token for the API made from it.
+    applicant_session_minutes: int = 60
+    api_token_minutes: int = 30
+    # Trusted integrations that send applications they identified themselves: "name:sha256-of-secret" pairs,
+    # comma-separated; each application records the integration's name.
+    api_clients: str = ""
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
@@ -80,6 +96,10 @@ class Settings(BaseSettings):
                 raise ValueError("PAYLOAD_KEY must be set outside dev")
         if self.environment == "production" and self.payment_debtor_iban == DEMO_DEBTOR_IBAN:
             raise ValueError("PAYMENT_DEBTOR_IBAN must be the municipality's own account in production")
+        if self.environment == "production" and self.identification == "simulation":
+            raise ValueError("IDENTIFICATION=simulation is for development: set IDENTIFICATION=suomifi in production")
+        if self.identification == "suomifi" and not self.saml_idp_metadata:
+            raise ValueError("SAML_IDP_METADATA must name Suomi.fi's metadata file when IDENTIFICATION=suomifi")
         if self.payment_run_time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.payment_run_time):
             raise ValueError("PAYMENT_RUN_TIME must be HH:MM (Helsinki time) or empty")
         return self
@@ -95,6 +115,12 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def api_client_digests(self) -> dict[str, str]:
+        """Each trusted integration's name and the SHA-256 of its secret."""
+        pairs = (entry.strip().split(":", 1) for entry in self.api_clients.split(",") if ":" in entry)
+        return {name.strip(): digest.strip().lower() for name, digest in pairs}
 
     @property
     def trusted_proxy_list(self) -> list[str]:

@@ -7,6 +7,7 @@ from models.grants.applications import Application, AssessmentRecord, TimelineEv
 from models.grants.decisions import BudgetLedger, Decision, DecisionSequence, Proposal
 from models.grants.info_requests import Attachment, InfoRequest
 from models.grants.registry import RegisteredBusiness
+from models.identification import ApplicantSession, SignInRequest
 from models.notifications import EmailLog
 from models.outbox import OutboxMessage
 from models.payments.batches import BatchApproval, PaymentBatch, PaymentInstruction
@@ -19,6 +20,7 @@ from models.tasks import Task
 
 __all__ = [
     "AccountChange",
+    "ApplicantSession",
     "Application",
     "AssessmentRecord",
     "Attachment",
@@ -43,6 +45,7 @@ __all__ = [
     "Recovery",
     "RectificationRequest",
     "RegisteredBusiness",
+    "SignInRequest",
     "Task",
     "TimelineEvent",
     "User",

@@ -124,6 +124,20 @@ def web(
     uvicorn.run("web.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=False)
 
 
+@app.command(name="idp-sim")
+def idp_sim(host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Run the simulated Suomi.fi e-Identification (development only: refused in production)."""
+    import uvicorn
+
+    from runtime.idp_simulation import create_simulation_idp
+
+    settings = get_settings()
+    if settings.environment == "production":
+        typer.echo("the simulated identification service does not run in production", err=True)
+        raise typer.Exit(code=2)
+    uvicorn.run(create_simulation_idp(settings), host=host, port=port)
+
+
 @app.command(name="time-limit")
 def time_limit(
     sent: Annotated[str, typer.Option(help="the day the decision was sent, YYYY-MM-DD")],
@@ -162,6 +176,7 @@ def dev(
     port: Annotated[int, typer.Option(help="web app port")] = 8000,
     temporal_port: Annotated[int, typer.Option(help="Temporal dev server port")] = 7233,
     ui_port: Annotated[int, typer.Option(help="Temporal UI port")] = 8233,
+    idp_port: Annotated[int, typer.Option(help="simulated identification service's port")] = 8001,
     state_dir: Annotated[
         Path | None,
         typer.Option(
@@ -174,15 +189,16 @@ def dev(
 
     Exits 2 if a port is taken, 1 if a part keeps failing, 0 on Ctrl-C or SIGTERM.
     """
-    from runtime.devserver import check_ports, keep_state_in, run_all
+    from runtime.devserver import check_ports, keep_state_in, make_saml_keys, run_all
 
     # A busy port means another run is up: refuse before migrating or seeding anything.
-    check_ports(web_port=port, temporal_port=temporal_port, ui_port=ui_port)
+    check_ports(web_port=port, temporal_port=temporal_port, ui_port=ui_port, idp_port=idp_port)
     if state_dir is not None:
         keep_state_in(state_dir)
     migrate()
     seed()
-    run_all(web_port=port, temporal_port=temporal_port, ui_port=ui_port, state_dir=state_dir)
+    make_saml_keys()
+    run_all(web_port=port, temporal_port=temporal_port, ui_port=ui_port, idp_port=idp_port, state_dir=state_dir)
 
 
 if __name__ == "__main__":

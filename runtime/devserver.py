@@ -18,6 +18,7 @@ from pathlib import Path
 
 import typer
 
+from core.saml import ensure_keypair
 from core.settings import PROJECT_ROOT, get_settings
 from core.temporal import binary
 
@@ -66,9 +67,9 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def check_ports(*, web_port: int, temporal_port: int, ui_port: int) -> None:
+def check_ports(*, web_port: int, temporal_port: int, ui_port: int, idp_port: int) -> None:
     """Exit 2 before anything starts if a port is taken: otherwise an old run would answer in our place."""
-    options = {"--port": web_port, "--temporal-port": temporal_port, "--ui-port": ui_port}
+    options = {"--port": web_port, "--temporal-port": temporal_port, "--ui-port": ui_port, "--idp-port": idp_port}
     if len(set(options.values())) < len(options):
         _refuse(f"the ports must differ: {', '.join(f'{o} {p}' for o, p in options.items())}")
     for option, port in options.items():
@@ -220,13 +221,26 @@ def keep_state_in(state_dir: Path) -> None:
         "DOCUMENTS_DIR": str(state / "documents"),
         "MAIL_DIR": str(state / "outbox"),
         "BANK_OUTGOING_DIR": str(state / "bank" / "outgoing"),
+        "SAML_SP_KEY_FILE": str(state / "saml" / "sp.key"),
+        "SAML_SP_CERT_FILE": str(state / "saml" / "sp.crt"),
+        "SIMULATION_IDP_KEY_FILE": str(state / "saml" / "simulation-idp.key"),
+        "SIMULATION_IDP_CERT_FILE": str(state / "saml" / "simulation-idp.crt"),
     }.items():
         os.environ.setdefault(name, value)
     get_settings.cache_clear()
 
 
-def run_all(*, web_port: int, temporal_port: int, ui_port: int, state_dir: Path | None = None) -> None:
-    check_ports(web_port=web_port, temporal_port=temporal_port, ui_port=ui_port)
+def make_saml_keys() -> None:
+    """Development keys for our service provider and the simulated identification service, made once."""
+    settings = get_settings()
+    ensure_keypair(settings.saml_sp_key_file, settings.saml_sp_cert_file, "grantdesk development service provider")
+    ensure_keypair(
+        settings.simulation_idp_key_file, settings.simulation_idp_cert_file, "grantdesk simulated identification"
+    )
+
+
+def run_all(*, web_port: int, temporal_port: int, ui_port: int, idp_port: int, state_dir: Path | None = None) -> None:
+    check_ports(web_port=web_port, temporal_port=temporal_port, ui_port=ui_port, idp_port=idp_port)
     # Absolute: the children run in the project folder, not where dev was started.
     state_dir = (state_dir or PROJECT_ROOT / "var").resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -237,6 +251,8 @@ def run_all(*, web_port: int, temporal_port: int, ui_port: int, state_dir: Path 
         "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
         "PUBLIC_BASE_URL": f"http://localhost:{web_port}",
         "TEMPORAL_UI_ORIGIN": f"http://localhost:{ui_port}",
+        "IDENTIFICATION": "simulation",
+        "SIMULATION_IDP_URL": f"http://localhost:{idp_port}",
     }
     python = sys.executable
     db_file = str(state_dir / "temporal.db")
@@ -245,7 +261,9 @@ def run_all(*, web_port: int, temporal_port: int, ui_port: int, state_dir: Path 
     worker = Part("worker", [python, "-m", "runtime.cli", "worker"], env, needs=temporal)
     # The web app needs no Temporal to start: it connects on first use and keeps applications in its outbox.
     web = Part("web", [python, "-m", "runtime.cli", "web", "--port", str(web_port)], env, port=web_port)
-    parts = [temporal, worker, web]  # stopped in the reverse order
+    # The simulated Suomi.fi e-Identification the applicants sign in with.
+    idp = Part("idp", [python, "-m", "runtime.cli", "idp-sim", "--port", str(idp_port)], env, port=idp_port)
+    parts = [temporal, worker, idp, web]  # stopped in the reverse order
 
     def announce() -> None:
         typer.echo(
@@ -254,6 +272,7 @@ def run_all(*, web_port: int, temporal_port: int, ui_port: int, state_dir: Path 
             f"  staff         http://localhost:{web_port}/staff\n"
             f"  API docs      http://localhost:{web_port}/docs\n"
             f"  Temporal UI   http://localhost:{ui_port}/\n"
+            f"  sign-in (simulated Suomi.fi)  http://localhost:{idp_port}/\n"
             "Ctrl-C stops everything.\n"
         )
 

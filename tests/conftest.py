@@ -21,7 +21,7 @@ from models.grants.programme import Programme, load_programmes
 from tests.desk import Desk, open_desk
 from tests.factories import in_force_today
 from tests.mail_server import SmtpServer
-from tests.support import IN_2020_WINDOW, POSTGRES_URL, TEST_PAYLOAD_KEY, make_settings
+from tests.support import IN_2020_WINDOW, POSTGRES_URL, TEST_API_AUTHORIZATION, TEST_PAYLOAD_KEY, make_settings
 from web.app import create_app
 
 
@@ -106,7 +106,9 @@ def settings(db: Database) -> Settings:
 @pytest.fixture
 def client(db: Database, settings: Settings, programmes: dict[str, Programme]) -> Iterator[TestClient]:
     app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
-    with TestClient(app) as test_client:
+    # The API posts of tests not about identification come from the trusted test integration; the pages
+    # ignore the header (tests/web/test_identification.py signs people in and sends none).
+    with TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as test_client:
         yield test_client
 
 

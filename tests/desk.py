@@ -24,7 +24,7 @@ from models.tasks import Task
 from runtime.seed import create_user
 from tests.background_worker import worker_thread
 from tests.factories import application
-from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, make_settings
+from tests.support import IN_2020_WINDOW, TEST_API_AUTHORIZATION, TEST_PAYLOAD_KEY, make_settings
 from tests.web_helpers import sign_in
 from tests.workflow_helpers import STAFF, TITLES, seed_staff
 from web.app import create_app
@@ -122,7 +122,7 @@ def open_desk(
         clock = DeskClock()
         app = create_app(settings, db=sqlite_db, programmes=programmes, clock=clock)
         # English pages, so the tests can read the validators' messages as written.
-        with TestClient(app, headers={"Accept-Language": "en"}) as client:
+        with TestClient(app, headers={"Accept-Language": "en", "Authorization": TEST_API_AUTHORIZATION}) as client:
             yield Desk(client=client, db=sqlite_db, staff=staff, emails=emails, settings=settings, clock=clock)
 
 

@@ -13,9 +13,10 @@ from tests.temporal_server import free_port
 
 
 @contextmanager
-def serve(app: FastAPI, *, lifespan: Literal["on", "off"] = "on") -> Iterator[str]:
-    """`lifespan="off"` for an app another client already started (its relay runs once)."""
-    port = free_port()
+def serve(app: FastAPI, *, lifespan: Literal["on", "off"] = "on", port: int | None = None) -> Iterator[str]:
+    """`lifespan="off"` for an app another client already started (its relay runs once); `port` when the
+    address must be known before (the identification service and the site name each other)."""
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

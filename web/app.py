@@ -34,6 +34,7 @@ from web.routes import (
     coordination,
     docs,
     finance,
+    identification,
     legal,
     lost_link,
     public,
@@ -128,6 +129,7 @@ def create_app(
     app.mount(docs.ASSETS_URL, StaticFiles(directory=str(docs.ASSETS)), name="docs-static")
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.include_router(public.router)
+    app.include_router(identification.router)
     app.include_router(applicant_payment.router)
     app.include_router(lost_link.router)
     app.include_router(public_decisions.router)

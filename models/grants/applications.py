@@ -55,6 +55,13 @@ class Application(SQLModel, table=True):
     form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
     form_digest: str = Field(max_length=64)
+    # How the applicant was known: identified by the national service (how strongly, when, by which), or
+    # sent by a trusted integration that identified them itself (its name). Neither: a programme that
+    # asks for no identification, or an application from before identification was required.
+    identified_assurance: str | None = Field(default=None, max_length=20)
+    identified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    identification_provider: str | None = Field(default=None, max_length=300)
+    api_client: str | None = Field(default=None, max_length=80)
 
     @property
     def workflow_id(self) -> str:

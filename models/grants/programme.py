@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -110,6 +110,9 @@ class Programme(BaseModel):
     decision_prefix: str
     processing_organisations: list[str]
     paying_organisation: str  # its finance staff pay the grants and see the payments
+    # "required": applicants sign in through the national identification service (or come through a trusted
+    # integration); "none": the form takes the identity as typed (a programme for trying things out, say).
+    identification: Literal["required", "none"] = "none"
     demo: bool = False
 
     @field_validator("opens_at", "closes_at")

@@ -15,6 +15,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from core.clock import helsinki_today
 from core.db import Database
 from core.mail import SmtpMailer
 from models.actors import Actor
@@ -117,7 +118,8 @@ async def test_the_decision_arrives_with_its_letter(
     assert decision.number in text
     assert decision.rectification_last_day is not None
     assert format_date(decision.rectification_last_day, "long", locale="fi_FI") in text
-    assert decision.deemed_received_on == decision.sent_at.date() + timedelta(days=3)  # type: ignore[union-attr]
+    # The day it was sent is a Helsinki day (at 00:30 Helsinki time the UTC date is still the day before).
+    assert decision.deemed_received_on == helsinki_today(decision.sent_at) + timedelta(days=3)
 
 
 async def test_smtp_down_for_a_while_then_up_delivers_exactly_once(

@@ -103,6 +103,7 @@ def test_app_environment(services: dict[str, Any], name: str) -> None:
     for secret in ("SECRET_KEY", "PAYLOAD_KEY"):
         assert "${" in env[secret], f"{secret} must come from the environment, not the compose file"
     assert "PUBLIC_BASE_URL" in env
+    assert env["IDENTIFICATION"] == "suomifi" and env["SAML_IDP_METADATA"].startswith("/config/")
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -134,7 +135,7 @@ def test_temporal_runs_on_postgres(services: dict[str, Any]) -> None:
 
 def test_dockerfile_installs_weasyprint_libraries() -> None:
     runs = " ".join(args for keyword, args in _instructions(DOCKERFILE) if keyword == "RUN")
-    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"):
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core", "xmlsec1"):
         assert package in runs
     assert "--no-install-recommends" in runs
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.factories import application
+from tests.identification import bearer_over_http
 
 GRANTDESK = Path(sys.executable).parent / "grantdesk"
 DEMO_PROGRAMME = "sole-entrepreneur-demo"
@@ -64,7 +65,8 @@ class Dev:
 
     def __init__(self, folder: Path, **env: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.port, self.temporal_port, self.ui_port = free_ports(3)
+        self.port, self.temporal_port, self.ui_port, self.idp_port = free_ports(4)
+        self.bearer: str | None = None
         self.url = f"http://127.0.0.1:{self.port}"
         self.folder = folder
         self.log = folder / "dev.log"
@@ -86,6 +88,8 @@ class Dev:
             str(self.temporal_port),
             "--ui-port",
             str(self.ui_port),
+            "--idp-port",
+            str(self.idp_port),
             "--state-dir",
             str(self.folder),
         ]
@@ -124,6 +128,8 @@ class Dev:
                 found["temporal"] = pid
             elif b"worker" in argv:
                 found["worker"] = pid
+            elif b"idp-sim" in argv:
+                found["idp"] = pid
             elif b"web" in argv:
                 found["web"] = pid
         return found
@@ -133,7 +139,18 @@ class Dev:
         return self.children()[name]
 
     def submit(self) -> httpx.Response:
-        return httpx.post(f"{self.url}/api/v1/programmes/{DEMO_PROGRAMME}/applications", json=application())
+        """As the applicant's script would: signed in through the simulated identification service dev runs."""
+        if self.bearer is None:
+            person = application()["applicant"]
+            given, _, surname = person["name"].partition(" ")
+            self.bearer = bearer_over_http(
+                self.url, personal_id=person["personal_id"], given_names=given, surname=surname
+            )
+        return httpx.post(
+            f"{self.url}/api/v1/programmes/{DEMO_PROGRAMME}/applications",
+            json=application(),
+            headers={"Authorization": f"Bearer {self.bearer}"},
+        )
 
     def wait_assessed(self, status_url: str, timeout: float = 60) -> None:
         token = status_url.rsplit("/", 1)[1]
@@ -208,16 +225,16 @@ def test_the_web_app_takes_applications_while_temporal_restarts(dev: Dev) -> Non
 def test_sigint_stops_web_then_worker_then_temporal(dev: Dev) -> None:
     assert dev.process is not None
     children = dev.children()
-    assert set(children) == {"temporal", "worker", "web"}
+    assert set(children) == {"temporal", "worker", "web", "idp"}
     dev.process.send_signal(signal.SIGINT)
     assert dev.process.wait(timeout=45) == 0, dev.output
     output = dev.output
-    stops = [output.find(f"stopped {name}") for name in ("web", "worker", "temporal")]
+    stops = [output.find(f"stopped {name}") for name in ("web", "idp", "worker", "temporal")]
     assert -1 not in stops and stops == sorted(stops), output
     assert not any(alive(pid) for pid in children.values())
 
 
-@pytest.mark.parametrize("busy", ["port", "temporal_port", "ui_port"])
+@pytest.mark.parametrize("busy", ["port", "temporal_port", "ui_port", "idp_port"])
 def test_a_busy_port_is_refused_before_anything_starts(tmp_path: Path, busy: str) -> None:
     instance = Dev(tmp_path)
     port = getattr(instance, busy)
@@ -235,7 +252,7 @@ def test_a_busy_port_is_refused_before_anything_starts(tmp_path: Path, busy: str
         assert f"choose another with {option}" in instance.output
         assert "grantdesk is running" not in instance.output
         # Nothing was started: no Temporal on its port, no state written.
-        others = {instance.port, instance.temporal_port, instance.ui_port} - {port}
+        others = {instance.port, instance.temporal_port, instance.ui_port, instance.idp_port} - {port}
         assert not any(answers(p) for p in others)
         assert not (tmp_path / "temporal.db").exists()
         assert not (tmp_path / "grantdesk.db").exists()
@@ -246,7 +263,7 @@ def test_children_exit_when_the_supervisor_is_killed(tmp_path: Path) -> None:
     try:
         instance.wait_running()
         children = instance.children()
-        assert set(children) == {"temporal", "worker", "web"}
+        assert set(children) == {"temporal", "worker", "web", "idp"}
         assert instance.process is not None
         instance.process.kill()
         instance.process.wait()
@@ -272,6 +289,6 @@ def test_a_part_that_keeps_failing_stops_dev_with_an_error(tmp_path: Path) -> No
     output = instance.output
     assert "worker was killed by SIGKILL; restarting it" in output
     assert "worker keeps failing" in output
-    stops = [output.find(f"stopped {name}") for name in ("web", "worker", "temporal")]
+    stops = [output.find(f"stopped {name}") for name in ("web", "idp", "worker", "temporal")]
     assert -1 not in stops and stops == sorted(stops), output
     assert not answers(instance.port) and not answers(instance.temporal_port)

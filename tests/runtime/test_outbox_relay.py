@@ -17,7 +17,7 @@ from models.grants.programme import Programme
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
 from runtime.outbox_relay import OutboxRelay
 from tests.factories import application
-from tests.support import IN_2020_WINDOW, TEST_PAYLOAD_KEY, make_settings
+from tests.support import IN_2020_WINDOW, TEST_API_AUTHORIZATION, TEST_PAYLOAD_KEY, make_settings
 from tests.temporal_server import DevServer
 from tests.workflow_helpers import running_worker, wait_for_stage
 from web.app import create_app
@@ -50,7 +50,7 @@ async def test_application_accepted_while_temporal_is_down_is_started_when_it_is
 ) -> None:
     settings = make_settings(db, temporal_address=dev_server.address, outbox_poll_seconds=0.2)
     app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW)
-    with TestClient(app) as web:
+    with TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as web:
         dev_server.stop()
         response = web.post(URL, json=application())
         assert response.status_code == 201  # the receipt does not wait for Temporal
@@ -84,7 +84,7 @@ def accept_one_without_relaying(
     """One accepted application whose outbox row waits; the relay is the test's to run."""
     settings = make_settings(db, temporal_address=dev_server.address)
     app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
-    with TestClient(app) as web:
+    with TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as web:
         assert web.post(URL, json=application()).status_code == 201
     gateway = TemporalGateway(dev_server.address, "default", TEST_PAYLOAD_KEY)
     return gateway, OutboxRelay(db, gateway.client, settings.task_queue)

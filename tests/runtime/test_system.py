@@ -18,7 +18,7 @@ import pytest
 from core.migrate import upgrade
 from runtime.devserver import wait_for_port
 from tests.factories import application
-from tests.support import TEST_PAYLOAD_KEY, TEST_SECRET
+from tests.support import TEST_API_AUTHORIZATION, TEST_PAYLOAD_KEY, TEST_SECRET, TEST_SETTINGS_API_CLIENTS
 from tests.temporal_server import DevServer, free_port
 
 
@@ -39,6 +39,7 @@ def system(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "PAYLOAD_KEY": TEST_PAYLOAD_KEY,
         "MAIL_DIR": str(tmp_path / "mail"),
         "OUTBOX_POLL_SECONDS": "0.2",
+        "API_CLIENTS": TEST_SETTINGS_API_CLIENTS,
     }
     processes = [
         subprocess.Popen([sys.executable, "-m", "runtime.cli", "worker"], env=env),
@@ -57,7 +58,11 @@ def system(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def test_an_application_reaches_the_handlers_queue(system: tuple[str, Path]) -> None:
     url, database = system
-    response = httpx.post(f"{url}/api/v1/programmes/sole-entrepreneur-demo/applications", json=application())
+    response = httpx.post(
+        f"{url}/api/v1/programmes/sole-entrepreneur-demo/applications",
+        json=application(),
+        headers={"Authorization": TEST_API_AUTHORIZATION},
+    )
     assert response.status_code == 201, response.text
 
     deadline = time.monotonic() + 30

@@ -14,7 +14,7 @@ from models.grants.applications import Application
 from models.grants.programme import Programme
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
 from tests.factories import application
-from tests.support import IN_2020_WINDOW, make_settings
+from tests.support import IN_2020_WINDOW, TEST_API_AUTHORIZATION, make_settings
 from web.app import create_app
 
 URL = "/api/v1/programmes/sole-entrepreneur-2020/applications"
@@ -120,7 +120,7 @@ def test_unknown_programme_is_404(client: TestClient) -> None:
 def test_programme_not_yet_open_is_409(db: Database, programmes: dict[str, Programme]) -> None:
     before_opening = datetime(2020, 4, 1, tzinfo=UTC)
     app = create_app(make_settings(db), db=db, programmes=programmes, clock=lambda: before_opening, run_relay=False)
-    with TestClient(app) as early:
+    with TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as early:
         response = early.post(URL, json=application())
     assert response.status_code == 409
     assert errors_by_field(response)["programme"]
@@ -223,7 +223,7 @@ def test_an_idempotency_key_belongs_to_its_programme(db: Database, programmes: d
     both = {**programmes, "other-2020": programmes["sole-entrepreneur-2020"].model_copy(update={"code": "other-2020"})}
     app = create_app(make_settings(db), db=db, programmes=both, clock=lambda: IN_2020_WINDOW, run_relay=False)
     headers = {"Idempotency-Key": "same-key"}
-    with TestClient(app) as two:
+    with TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as two:
         first = two.post(URL, json=application(), headers=headers)
         other = two.post("/api/v1/programmes/other-2020/applications", json=application(), headers=headers)
 
@@ -240,7 +240,10 @@ def test_an_idempotency_key_belongs_to_its_programme(db: Database, programmes: d
 def test_public_posts_are_limited_per_client(db: Database, programmes: dict[str, Programme]) -> None:
     settings = make_settings(db, public_post_limit="3/minute")
     app = create_app(settings, db=db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False)
-    with TestClient(app) as flood, TestClient(app, client=("192.0.2.7", 5000)) as neighbour:
+    with (
+        TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as flood,
+        TestClient(app, client=("192.0.2.7", 5000), headers={"Authorization": TEST_API_AUTHORIZATION}) as neighbour,
+    ):
         answers = [flood.post(URL, json=application()).status_code for _ in range(3)]
         refused = flood.post(URL, json=application())
         form = flood.post("/apply/sole-entrepreneur-2020", data={}, headers={"Accept-Language": "en"})

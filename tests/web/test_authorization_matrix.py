@@ -37,7 +37,7 @@ from models.tasks import Task, TaskKind, TaskStatus
 from models.types import utcnow
 from runtime.seed import create_user, seed_reference_data
 from tests.factories import application
-from tests.support import IN_2020_WINDOW, TEST_SECRET, make_settings
+from tests.support import IN_2020_WINDOW, TEST_API_AUTHORIZATION, TEST_SECRET, make_settings
 from tests.web_helpers import csrf_from, sign_in
 from tests.workflow_helpers import accept
 from web.app import create_app
@@ -77,6 +77,11 @@ def public(p: Principal) -> str:
 
 
 def wrong_password(p: Principal) -> str:
+    return UNSIGNED
+
+
+def unidentified(p: Principal) -> str:
+    """Applying to a programme that requires identification: a staff sign-in identifies no applicant."""
     return UNSIGNED
 
 
@@ -189,7 +194,13 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "GET /healthz": [Case("/healthz", public)],
         "GET /": [Case("/", public)],
         "GET /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public)],
-        "POST /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", public, form)],
+        "POST /apply/{programme}": [Case("/apply/sole-entrepreneur-2020", unidentified, form)],
+        "GET /sign-in": [Case("/sign-in?next=/my-applications", public)],  # to the identification service
+        "POST /sign-in/acs": [Case("/sign-in/acs", public, {"SAMLResponse": "x", "RelayState": "x"})],  # refused
+        "POST /sign-out": [Case("/sign-out", public, {})],
+        "GET /saml/metadata": [Case("/saml/metadata", public)],
+        "GET /my-applications": [Case("/my-applications", public)],  # to the sign-in: a person's own only
+        "GET /api/v1/token": [Case("/api/v1/token", unidentified)],
         "GET /apply/{programme}/privacy": [Case("/apply/sole-entrepreneur-2020/privacy", public)],
         "GET /lost-link": [Case("/lost-link", public)],
         "GET /decisions": [Case("/decisions", public)],
@@ -228,7 +239,14 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
             Case(f"/status/{token}x/letter", token_refused),
         ],
         "POST /api/v1/programmes/{programme}/applications": [
-            Case("/api/v1/programmes/sole-entrepreneur-2020/applications", public, application(), json=True)
+            Case("/api/v1/programmes/sole-entrepreneur-2020/applications", unidentified, application(), json=True),
+            Case(
+                "/api/v1/programmes/sole-entrepreneur-2020/applications",
+                public,  # a trusted integration, whoever else is signed in
+                application(),
+                json=True,
+                headers={"Authorization": TEST_API_AUTHORIZATION},
+            ),
         ],
         "GET /api/v1/status/{token}": [
             Case(f"/api/v1/status/{token}", public),

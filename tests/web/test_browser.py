@@ -1,11 +1,13 @@
 """A real applicant's path in headless Chromium (Debian package), plus an axe-core audit of the pages."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from sqlmodel import select
 
@@ -13,9 +15,11 @@ from core.db import Database
 from models.grants.applications import Application
 from models.grants.programme import Programme
 from models.staff import Role
+from runtime.idp_simulation import create_simulation_idp
 from runtime.seed import create_user, seed_reference_data
 from tests.live_server import serve
 from tests.support import IN_2020_WINDOW, make_settings
+from tests.temporal_server import free_port
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -35,6 +39,19 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@contextmanager
+def identification_beside(app: FastAPI) -> Iterator[str]:
+    """Serves the app and the simulated identification service, each knowing the other's address (our
+    requests name where the answer goes; the service's metadata names where requests go)."""
+    web_port, idp_port = free_port(), free_port()
+    settings = app.state.settings.model_copy(
+        update={"public_base_url": f"http://127.0.0.1:{web_port}", "simulation_idp_url": f"http://127.0.0.1:{idp_port}"}
+    )
+    app.state.settings = settings
+    with serve(create_simulation_idp(settings), port=idp_port), serve(app, port=web_port, lifespan="off") as url:
+        yield url
+
+
 @pytest.fixture
 def site(sqlite_db: Database, programmes: dict[str, Programme]) -> Iterator[str]:
     with sqlite_db.session() as session:
@@ -50,8 +67,22 @@ def site(sqlite_db: Database, programmes: dict[str, Programme]) -> Iterator[str]
     app = create_app(
         make_settings(sqlite_db), db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False
     )
-    with serve(app) as url:
+    with identification_beside(app) as url:
         yield url
+
+
+def identify(
+    page: Page, *, personal_id: str = "131052-308T", given_names: str = "Maija", surname: str = "Meikäläinen"
+) -> None:
+    """On the page asking for identification: through the simulated service as the person, and back."""
+    page.locator('a[href^="/sign-in"]').first.click()
+    page.wait_for_selector("text=Identify yourself")  # the simulated service's chooser
+    page.check('input[name="person"][value="other"]')
+    page.fill('[name="personal_id"]', personal_id)
+    page.fill('[name="given_names"]', given_names)
+    page.fill('[name="surname"]', surname)
+    page.get_by_role("button", name="Identify").click()
+    page.wait_for_selector('[name="applicant.email"]')  # back on the form, signed in
 
 
 @pytest.fixture
@@ -62,9 +93,8 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def fill_application(page: Page) -> None:
+    """The form as a signed-in applicant fills it (the name and code come from the identification)."""
     text: dict[str, str] = {
-        "applicant.name": "Maija Meikäläinen",
-        "applicant.personal_id": "131052-308T",
         "applicant.email": "maija@example.com",
         "applicant.phone": "040 123 4567",
         "business.name": "Toiminimi Virtanen",
@@ -99,6 +129,8 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
 def test_entrepreneur_applies_in_finnish_and_gets_a_receipt(site: str, page: Page) -> None:
     page.goto(f"{site}/?lang=fi")
     page.get_by_role("link", name="Hae nyt").click()
+    identify(page)
+    assert "131052-308T" in page.inner_text("main") and "Maija Meikäläinen" in page.inner_text("main")  # read-only
     fill_application(page)
     page.get_by_role("button", name="Lähetä hakemus").click()
 
@@ -107,38 +139,46 @@ def test_entrepreneur_applies_in_finnish_and_gets_a_receipt(site: str, page: Pag
     assert "Kiitos" in receipt.inner_text()
     assert "ESP-2020-000001" in receipt.inner_text()
     assert "/status/" in page.url
+    page.goto(f"{site}/my-applications?lang=fi")  # found again by signing in, without the private link
+    page.get_by_role("link", name="ESP-2020-000001").click()
+    assert "/status/" in page.url
 
 
 def test_back_and_send_again_does_not_make_a_second_application(site: str, page: Page, sqlite_db: Database) -> None:
     page.goto(f"{site}/apply/sole-entrepreneur-2020?lang=fi")
+    identify(page)
     fill_application(page)
     page.get_by_role("button", name="Lähetä hakemus").click()
     page.get_by_role("status").wait_for()
     first_status = page.url
 
-    page.go_back()  # the browser shows the form it kept, with the same idempotency key
-    page.get_by_role("button", name="Lähetä hakemus").wait_for()
-    if not page.input_value('[name="applicant.name"]'):
-        fill_application(page)  # (whether typed values come back is the browser's choice; the key is ours)
-    page.get_by_role("button", name="Lähetä hakemus").click()
-    page.get_by_role("status").wait_for()
+    page.go_back()  # the browser shows the form it kept, or asks again: the signed-in person has one already
+    page.wait_for_load_state()
+    if page.get_by_role("button", name="Lähetä hakemus").count():
+        if not page.input_value('[name="applicant.email"]'):
+            fill_application(page)  # (whether typed values come back is the browser's choice; the key is ours)
+        page.get_by_role("button", name="Lähetä hakemus").click()
+        page.get_by_role("status").wait_for()
+        assert page.url == first_status
+    else:
+        assert page.url.split("?")[0] == first_status.split("?")[0]  # shown their application, not a form
 
-    assert page.url == first_status
     with sqlite_db.session() as session:
         assert len(session.exec(select(Application)).all()) == 1
 
 
 def test_a_mistake_is_shown_next_to_the_field_and_the_rest_is_kept(site: str, page: Page) -> None:
     page.goto(f"{site}/apply/sole-entrepreneur-2020?lang=fi")
+    identify(page)
     fill_application(page)
-    page.fill('[name="applicant.personal_id"]', "131052-308A")
+    page.fill('[name="applicant.phone"]', "abc")
     page.get_by_role("button", name="Lähetä hakemus").click()
 
-    error = page.locator('[id="applicant.personal_id-error"]')
+    error = page.locator('[id="applicant.phone-error"]')
     error.wait_for()
     assert error.inner_text()
     assert page.input_value('[name="business.name"]') == "Toiminimi Virtanen"
-    assert page.input_value('[name="applicant.personal_id"]') == "131052-308A"
+    assert page.input_value('[name="applicant.phone"]') == "abc"
 
 
 @pytest.mark.parametrize("path", ["/", "/apply/sole-entrepreneur-2020", "/staff/login"])
@@ -150,6 +190,9 @@ def test_public_pages_have_no_serious_accessibility_violations(site: str, page: 
 
 def test_form_with_errors_and_receipt_have_no_serious_accessibility_violations(site: str, page: Page) -> None:
     page.goto(f"{site}/apply/sole-entrepreneur-2020?lang=fi")
+    assert serious_violations(page) == []  # the page asking for identification
+    identify(page)
+    assert serious_violations(page) == []  # the form with the identified person
     page.get_by_role("button", name="Lähetä hakemus").click()
     page.locator(".error-summary").wait_for()
     assert serious_violations(page) == []

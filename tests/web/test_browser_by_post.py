@@ -14,8 +14,7 @@ from pypdf import PdfReader
 from core.settings import PROJECT_ROOT
 from models.grants.programme import Programme
 from tests.desk import PASSWORD, Desk, wait_until
-from tests.live_server import serve
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, fill_application
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, fill_application, identification_beside, identify
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +32,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def site(desk: Desk) -> Iterator[str]:
-    # The desk's app (its relay and worker already running) served over HTTP for the browser.
-    with serve(desk.client.app, lifespan="off") as url:  # type: ignore[arg-type]
+    # The desk's app (its relay and worker already running) served over HTTP for the browser, with the
+    # simulated identification service beside it.
+    with identification_beside(desk.client.app) as url:  # type: ignore[arg-type]
         yield url
 
 
@@ -80,6 +80,7 @@ def test_a_swedish_applicant_without_e_mail_consent_gets_a_wholly_swedish_letter
     applicant = browser.new_context(locale="sv-FI", viewport={"width": 390, "height": 844})
     form = applicant.new_page()
     form.goto(f"{site}/apply/sole-entrepreneur-2020?lang=sv")
+    identify(form)
     fill_application(form)
     form.fill('[name="turnover.crisis_eur"]', "11000")  # a fall too small: the letter gives its reason
     form.select_option('[name="applicant.language"]', "sv")

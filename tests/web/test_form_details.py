@@ -8,8 +8,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from core.db import Database
+from core.settings import Settings
 from models.grants.applications import Application
-from tests.web.test_web_form import FORM_URL, fill
+from tests.identification import sign_in
+from tests.web.test_web_form import FORM_URL, fill, signed_in  # noqa: F401 (signs each test's applicant in)
 from tests.web_helpers import idempotency_key_from
 
 NO_ADDRESS = {
@@ -101,12 +103,12 @@ def test_the_declaration_must_be_ticked_and_is_stored_with_the_application(clien
 
 
 def test_the_error_summary_lists_every_field_in_form_order_and_links_to_it(client: TestClient) -> None:
-    data = fill(client, lang="en", applicant__personal_id="131052-308A", payment__iban="FI00", business__yel_insured="")
+    data = fill(client, lang="en", applicant__phone="x", payment__iban="FI00", business__yel_insured="")
 
     response = client.post(FORM_URL, data=data)
 
     links = summary_links(response.text)
-    assert links == ["applicant.personal_id", "business.yel_insured", "payment.iban"]
+    assert links == ["applicant.phone", "business.yel_insured", "payment.iban"]
     for field in links:  # each link lands on an element with that id
         assert f'id="{field}"' in response.text
     assert "<title>Error:" in response.text
@@ -156,17 +158,19 @@ def test_the_form_links_the_programme_s_privacy_notice_in_the_page_language(
 def test_sending_the_form_again_from_the_same_browser_finds_the_first_application(
     client: TestClient, db: Database
 ) -> None:
-    first = client.post(FORM_URL, data=fill(client), follow_redirects=False)
-    again = client.post(FORM_URL, data=fill(client), follow_redirects=False)  # Back, or a reload, then send
+    data = fill(client)
+    first = client.post(FORM_URL, data=data, follow_redirects=False)
+    again = client.post(FORM_URL, data=data, follow_redirects=False)  # Back, or a reload, then send
 
     assert first.headers["location"] == again.headers["location"]
     assert len(stored(db)) == 1
 
 
 def test_a_changed_form_sent_again_is_refused_and_links_the_first(client: TestClient, db: Database) -> None:
-    first = client.post(FORM_URL, data=fill(client), follow_redirects=False)
+    data = fill(client, lang="en")
+    first = client.post(FORM_URL, data=data, follow_redirects=False)
 
-    changed = client.post(FORM_URL, data=fill(client, lang="en", costs_description="Something else."))
+    changed = client.post(FORM_URL, data={**data, "costs_description": "Something else."})  # Back, edit, send
 
     assert changed.status_code == 409
     assert "You already sent this application." in changed.text
@@ -176,14 +180,21 @@ def test_a_changed_form_sent_again_is_refused_and_links_the_first(client: TestCl
     assert len(stored(db)) == 1
 
 
-def test_starting_a_new_application_is_a_deliberate_choice(client: TestClient, db: Database) -> None:
+def test_starting_a_new_application_is_a_deliberate_choice(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
     client.post(FORM_URL, data=fill(client), follow_redirects=False)
-    assert "Start a new application" in client.get(f"{FORM_URL}?lang=en").text
+    shown = client.get(f"{FORM_URL}?lang=en", follow_redirects=False)
+    assert shown.status_code == 303 and "yours=1" in shown.headers["location"]  # theirs, not a new form
+    # Someone else, on the same computer, signs in and starts a new one deliberately.
+    assert (
+        sign_in(client, settings, personal_id="010190-123M", given_names="Ville", surname="Virtanen").status_code == 303
+    )
 
     new_form = client.get(f"{FORM_URL}?new=1&lang=en")
-    data = {**fill(client, applicant__personal_id="010190-123M", applicant__name="Ville Virtanen")}
+    data = fill(client)
     data["idempotency_key"] = idempotency_key_from(new_form.text)
 
-    assert "You have already sent" not in new_form.text
+    assert "You have already sent" not in new_form.text and "Ville Virtanen" in new_form.text
     assert client.post(FORM_URL, data=data, follow_redirects=False).status_code == 303
     assert len(stored(db)) == 2

@@ -5,21 +5,31 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from core.db import Database
+from core.settings import Settings
 from models.grants.applications import Application
 from tests.factories import application
+from tests.identification import sign_in
 from tests.web_helpers import csrf_from, flatten, idempotency_key_from
 
 FORM_URL = "/apply/sole-entrepreneur-2020"
 
 
+@pytest.fixture(autouse=True)
+def signed_in(client: TestClient, settings: Settings) -> None:
+    """The programme requires identification: the applicant signs in first, as the factory's person."""
+    person = application()["applicant"]
+    given, _, surname = str(person["name"]).partition(" ")
+    signed = sign_in(client, settings, personal_id=person["personal_id"], given_names=given, surname=surname)
+    assert signed.status_code == 303, signed.text
+
+
 def fill(client: TestClient, lang: str = "fi", **changes: object) -> dict[str, str]:
+    """The form as the signed-in applicant fills it in (the name and code come from the sign-in)."""
     page = client.get(f"{FORM_URL}?lang={lang}")
     assert page.status_code == 200
-    return {
-        **flatten(application(**changes)),
-        "csrf_token": csrf_from(page.text),
-        "idempotency_key": idempotency_key_from(page.text),
-    }
+    data = flatten(application(**changes))
+    del data["applicant.name"], data["applicant.personal_id"]
+    return {**data, "csrf_token": csrf_from(page.text), "idempotency_key": idempotency_key_from(page.text)}
 
 
 def test_front_page_links_to_the_open_programme(client: TestClient) -> None:
@@ -65,16 +75,17 @@ def test_valid_form_gives_a_receipt(client: TestClient, db: Database) -> None:
 
 
 def test_errors_are_shown_next_to_the_field_and_values_are_kept(client: TestClient, db: Database) -> None:
-    data = fill(client, applicant__personal_id="131052-308A", turnover__crisis_eur="12,5,5")
+    data = fill(client, applicant__phone="abc", turnover__crisis_eur="12,5,5")
     response = client.post(FORM_URL, data=data)
 
     assert response.status_code == 422
     html = response.text
-    assert 'id="applicant.personal_id-error"' in html
+    assert 'id="applicant.phone-error"' in html
     assert 'aria-invalid="true"' in html
     assert 'id="turnover.crisis_eur-error"' in html
-    assert 'value="131052-308A"' in html  # what the user typed stays
-    assert 'value="Maija Meikäläinen"' in html
+    assert 'value="abc"' in html  # what the user typed stays
+    assert 'value="maija@example.com"' in html
+    assert "Maija Meikäläinen" in html and "131052-308T" in html  # the identified person, shown
     assert "Traceback" not in html
     with db.session() as session:
         assert session.exec(select(Application)).first() is None
@@ -127,6 +138,7 @@ def test_unexpected_error_shows_a_plain_page(client: TestClient, monkeypatch: py
 
     monkeypatch.setattr("web.routes.public.submit_application", explode)
     with TestClient(client.app, raise_server_exceptions=False) as plain:
+        sign_in(plain, client.app.state.settings)  # type: ignore[attr-defined]
         response = plain.post(FORM_URL, data=fill(plain))
     assert response.status_code == 500
     assert "database on fire" not in response.text
@@ -151,7 +163,7 @@ def test_an_action_while_temporal_is_down_is_refused_with_a_reason_not_a_crash(c
     status_url = receipt.json()["status_url"].replace("http://testserver", "")
     headers = {"Accept-Language": "en"}
     # The status page offers no withdrawal before the first check has run; any form page carries the CSRF token.
-    token = csrf_from(client.get(FORM_URL).text)
+    token = csrf_from(client.get("/lost-link").text)
 
     response = client.post(f"{status_url}/withdraw", data={"csrf_token": token, "confirm": "yes"}, headers=headers)
 
@@ -160,13 +172,13 @@ def test_an_action_while_temporal_is_down_is_refused_with_a_reason_not_a_crash(c
 
 
 def test_a_control_character_comes_back_at_its_field(client: TestClient, db: Database) -> None:
-    data = fill(client, lang="en", applicant__name="Maija\x0bMeikäläinen")
+    data = fill(client, lang="en", business__name="Toiminimi\x0bVirtanen")
     response = client.post(FORM_URL, data=data, headers={"Accept-Language": "en"})
 
     assert response.status_code == 422
-    assert 'id="applicant.name-error"' in response.text
+    assert 'id="business.name-error"' in response.text
     assert "Remove the invisible control characters from this field." in response.text
-    assert 'value="131052-308T"' in response.text  # the rest of what was typed stays
+    assert 'value="maija@example.com"' in response.text  # the rest of what was typed stays
     with db.session() as session:
         assert session.exec(select(Application)).first() is None
 
@@ -177,7 +189,7 @@ def test_a_control_character_in_any_other_form_is_a_422_naming_the_field(client:
         .json()["status_url"]
         .replace("http://testserver", "")
     )
-    token = csrf_from(client.get(FORM_URL).text)  # any page of the session carries its token
+    token = csrf_from(client.get("/lost-link").text)  # any form page of the session carries its token
     response = client.post(
         f"{status_url}/withdraw",
         data={"csrf_token": token, "confirm": "yes", "reason": "a\x00b"},

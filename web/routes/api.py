@@ -8,10 +8,13 @@ from pydantic import BaseModel
 
 from models.grants.application_form import NewApplication
 from models.grants.status_links import application_id_from_token, status_token
+from models.identification import IdentifiedPerson, SessionKind
+from web.applicants import ApplicantDep, Sender, SenderDep, TrustedClient
 from web.deps import NowDep, ProgrammeDep, RelayDep, SessionDep, SettingsDep
 from web.exact_json import ExactJSONRoute
 from web.form_errors import FieldError
 from web.services.applications import application_view
+from web.services.identification import open_session
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], route_class=ExactJSONRoute)
@@ -25,6 +28,8 @@ class ErrorBody(BaseModel):
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
+        401: "The programme requires identification: a bearer token or a trusted integration's credential",
+        403: "The application is not in the name of the person the bearer token identifies",
         404: "No such programme, or the status link is not valid",
         409: "The programme is not open for applications yet",
         413: "The body is larger than 64 KiB",
@@ -48,8 +53,46 @@ class StatusOut(BaseModel):
     assessment: dict[str, object] | None
 
 
-def _api_error(status: int, field: str, message: str) -> HTTPException:
-    return HTTPException(status_code=status, detail=[{"field": field, "message": message, "type": "conflict"}])
+def _api_error(status: int, field: str, message: str, kind: str = "conflict") -> HTTPException:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return HTTPException(
+        status_code=status, detail=[{"field": field, "message": message, "type": kind}], headers=headers
+    )
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 (the scheme, not a secret)
+    expires_in: int  # seconds
+
+
+@router.get("/token", response_model=TokenOut, responses=_errors(401))
+def api_token(session: SessionDep, settings: SettingsDep, applicant: ApplicantDep) -> TokenOut:
+    """A bearer token for the signed-in person (sign in at /sign-in?next=/api/v1/token), for the API."""
+    if applicant is None:
+        raise _api_error(401, "Authorization", "sign in first: /sign-in?next=/api/v1/token", "unauthorized")
+    token = open_session(session, applicant, kind=SessionKind.API, minutes=settings.api_token_minutes)
+    return TokenOut(access_token=token, expires_in=settings.api_token_minutes * 60)
+
+
+def _as_sent_by(form: NewApplication, sender: Sender | None) -> NewApplication:
+    """The application as the programme's identification rule lets it in: in the name of the person the
+    bearer token identifies, or as a trusted integration sent it."""
+    if sender is None:
+        raise _api_error(
+            401,
+            "Authorization",
+            "this programme requires identification: a bearer token (GET /api/v1/token after signing in) "
+            "or a trusted integration's credential",
+            "unauthorized",
+        )
+    if isinstance(sender, TrustedClient):
+        return form
+    if form.applicant.personal_id != sender.personal_id:
+        raise _api_error(
+            403, "applicant.personal_id", "the application must be in the name of the person who signed in", "forbidden"
+        )
+    return form.model_copy(update={"applicant": form.applicant.model_copy(update={"name": sender.name})})
 
 
 @router.post(
@@ -57,7 +100,7 @@ def _api_error(status: int, field: str, message: str) -> HTTPException:
     status_code=201,
     response_model=ReceiptOut,
     responses={
-        **_errors(404, 409, 413, 422, 429),
+        **_errors(401, 403, 404, 409, 413, 422, 429),
         201: {"headers": {"Idempotent-Replayed": {"description": "true when an earlier receipt is returned"}}},
     },
 )
@@ -70,9 +113,16 @@ async def create_application(
     settings: SettingsDep,
     now: NowDep,
     relay: RelayDep,
+    sender: SenderDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ReceiptOut:
-    """Accept an application; with the same Idempotency-Key a repeat returns the first receipt."""
+    """Accept an application; with the same Idempotency-Key a repeat returns the first receipt. A programme
+    that requires identification takes it from a signed-in person's bearer token, or from a trusted
+    integration (HTTP Basic with its name and secret)."""
+    identified = None
+    if programme.identification == "required":
+        form = _as_sent_by(form, sender)
+        identified = sender if isinstance(sender, IdentifiedPerson) else None
     try:
         receipt = await run_in_threadpool(
             submit_application,
@@ -82,6 +132,8 @@ async def create_application(
             submitted_at=now,
             secret=settings.secret_key,
             idempotency_key=idempotency_key,
+            identified=identified,
+            api_client=sender.name if isinstance(sender, TrustedClient) else None,
         )
     except ProgrammeNotOpen:
         raise _api_error(409, "programme", "the programme is not open for applications yet") from None

@@ -9,11 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from core.clock import helsinki_today
+from core.i18n import N_
 from models.grants.application_form import NewApplication
 from models.grants.applications import Stage, grant_workflow_id
 from models.grants.payloads import AnswerInput, WithdrawInput
 from models.grants.programme import Programme
 from models.grants.status_links import application_id_from_token, status_token
+from models.identification import IdentifiedPerson
+from web.applicants import ApplicantDep
 from web.csrf import require_csrf, require_csrf_token
 from web.deps import (
     FilesDep,
@@ -42,6 +45,7 @@ from web.services.applications import (
     recoveries_told,
 )
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
+from web.services.my_applications import application_in_progress
 from web.services.processing import ActionRefused, send_update
 from web.services.rectifications import contestable, contested_in_time, requests_of
 from web.services.uploads import UploadRefused, store_uploads, uploads_in
@@ -49,6 +53,10 @@ from web.templating import pdf_response, render
 from workflows.grants.application import GrantApplicationWorkflow
 
 router = APIRouter(tags=["public"], include_in_schema=False)  # pages, not API
+
+NOT_THE_SIGNED_IN_PERSON = N_(
+    "The application is made in the name of the person who signed in. Sign out and sign in as the person who applies."
+)
 
 # Before a decision the applicant may withdraw (not while the first automatic check is still running).
 WITHDRAWABLE = (Stage.ASSESSED, Stage.WAITING_FOR_APPLICANT, Stage.IN_DECISION)
@@ -81,12 +89,14 @@ def _form_page(
     key: str,
     status: int,
     now: datetime,
+    applicant: IdentifiedPerson | None = None,
 ) -> HTMLResponse:
     return render(
         request,
         "public/apply.html",
         {
             "programme": programme,
+            "applicant": applicant,
             "values": values,
             "errors": errors,
             "idempotency_key": key,
@@ -100,10 +110,25 @@ def _form_page(
 
 
 @router.get("/apply/{programme}", response_class=HTMLResponse)
-def application_form(request: Request, programme: ProgrammeDep, now: NowDep) -> HTMLResponse:
+def application_form(
+    request: Request,
+    programme: ProgrammeDep,
+    now: NowDep,
+    applicant: ApplicantDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """The form; a programme that requires identification asks the person to sign in first, and shows a
+    signed-in person their application in progress instead of a new form."""
+    if programme.identification == "required":
+        if applicant is None:
+            return render(request, "public/sign_in_needed.html", {"programme": programme})
+        mine = application_in_progress(session, applicant.personal_id, programme.code, settings.secret_key)
+        if mine is not None:
+            return RedirectResponse(f"{mine.status_path}?yours=1", status_code=303)
     values = {**DEFAULT_VALUES, "applicant.language": negotiate_language(request)}
     key = draft_key(request, programme.code, new=request.query_params.get("new") == "1")
-    return _form_page(request, programme, values, {}, key, 200, now)
+    return _form_page(request, programme, values, {}, key, 200, now, applicant)
 
 
 @router.get("/apply/{programme}/privacy", response_class=HTMLResponse)
@@ -114,12 +139,26 @@ def privacy_notice(request: Request, programme: ProgrammeDep) -> HTMLResponse:
 # The application schema checks every field's text itself, so the form comes back with the reason at the field.
 @router.post("/apply/{programme}", response_class=HTMLResponse, dependencies=[Depends(require_csrf_token)])
 async def submit_form(
-    request: Request, programme: ProgrammeDep, session: SessionDep, settings: SettingsDep, now: NowDep, relay: RelayDep
+    request: Request,
+    programme: ProgrammeDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    relay: RelayDep,
+    applicant: ApplicantDep,
 ) -> Response:
     form = await request.form()
     values = flat_values(form)
     key = str(form.get("idempotency_key") or draft_key(request, programme.code))[:200]
     translate = gettext_for(negotiate_language(request)).gettext
+    if programme.identification == "required":
+        if applicant is None:  # signed out, or the sign-in ran out, while filling in the form
+            return render(request, "public/sign_in_needed.html", {"programme": programme}, status_code=401)
+        typed = values.get("applicant.personal_id", "").strip().upper()
+        if typed and typed != applicant.personal_id:
+            errors = {"form": translate(NOT_THE_SIGNED_IN_PERSON)}
+            return _form_page(request, programme, values, errors, key, 403, now, applicant)
+        values["applicant.personal_id"], values["applicant.name"] = applicant.personal_id, applicant.name
     data = nested(values)
     try:
         application = NewApplication.model_validate(data)
@@ -129,7 +168,7 @@ async def submit_form(
         }
         if postal_address_missing(data):  # in the same answer as the rest, not in a second round
             errors.setdefault(GROUP_FIRST_FIELD["applicant.address"], translate(KNOWN_REASONS[POSTAL_ADDRESS_REQUIRED]))
-        return _form_page(request, programme, values, errors, key, 422, now)
+        return _form_page(request, programme, values, errors, key, 422, now, applicant)
     try:
         receipt = await run_in_threadpool(
             submit_application,
@@ -140,15 +179,16 @@ async def submit_form(
             secret=settings.secret_key,
             idempotency_key=key,
             channel="form",
+            identified=applicant if programme.identification == "required" else None,
         )
     except IdempotencyConflict:
         # Sent already from this browser, and changed since (Back, edit, send): no second application.
         # The page links the one sent; starting a new application is a deliberate choice.
         errors = {"form": translate("You already sent this application. Changes cannot be sent with the same form.")}
-        return _form_page(request, programme, values, errors, key, 409, now)
+        return _form_page(request, programme, values, errors, key, 409, now, applicant)
     except ProgrammeNotOpen:
         errors = {"form": translate("The application could not be accepted. Check the form and send it again.")}
-        return _form_page(request, programme, values, errors, key, 409, now)
+        return _form_page(request, programme, values, errors, key, 409, now, applicant)
     relay.wake()
     token = status_token(receipt.application_id, settings.secret_key)
     remember_sent(request, programme.code, f"/status/{token}")
@@ -182,6 +222,7 @@ def render_status_page(
         "programme": programme,
         "token": token,
         "received": request.query_params.get("received") == "1",
+        "yours": request.query_params.get("yours") == "1",
         "status_url": f"{settings.public_base_url}/status/{token}",
         "info_request": open_info_request(session, view.application.id or 0),
         "decision": decision_of(session, view.application.id or 0),

@@ -9,9 +9,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from models.audit import audit
 from models.grants.application_form import ApplicationForm
 from models.grants.applications import Application
 from models.grants.programme import Programme
+from models.identification import IdentifiedPerson
 from models.outbox import START_GRANT_WORKFLOW, OutboxMessage
 
 
@@ -57,10 +59,14 @@ def submit_application(
     secret: str,
     idempotency_key: str | None = None,
     channel: str = "api",
+    identified: IdentifiedPerson | None = None,
+    api_client: str | None = None,
 ) -> Receipt:
     """Stores the application and its outbox row atomically; a repeated key returns the first receipt.
 
-    `channel` ("api" or "form") and the programme scope the key (see `scoped_idempotency_key`).
+    `channel` ("api" or "form") and the programme scope the key (see `scoped_idempotency_key`). How the
+    applicant was known (`identified` by the identification service, or sent by the trusted `api_client`)
+    is stored with the application and in the audit trail.
     """
     if submitted_at < programme.opens_at:
         raise ProgrammeNotOpen(programme.code)
@@ -83,11 +89,26 @@ def submit_application(
         form=form.model_dump(mode="json"),
         idempotency_key=idempotency_key or None,
         form_digest=digest,
+        identified_assurance=identified.assurance if identified else None,
+        identified_at=identified.authenticated_at if identified else None,
+        identification_provider=identified.provider if identified else None,
+        api_client=api_client,
     )
     try:
         session.add(application)
         session.flush()  # assigns the id the reference and workflow id are made from
         application.reference = f"{programme.decision_prefix}-{submitted_at.year}-{application.id:06d}"
+        audit(
+            session,
+            action="application_received",
+            application_id=application.id,
+            key=f"application_received:{application.id}",
+            channel=channel,
+            assurance=application.identified_assurance,
+            identified_at=identified.authenticated_at.isoformat() if identified else None,
+            provider=application.identification_provider,
+            api_client=api_client,
+        )
         session.add(
             OutboxMessage(
                 topic=START_GRANT_WORKFLOW,
