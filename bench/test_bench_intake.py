@@ -11,23 +11,20 @@ from bench.measure import per_call, report
 from core.db import Database
 from core.migrate import upgrade
 from core.pdf import render_pdf
-from core.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT
 from models.grants.application_form import ApplicationForm
 from models.grants.eligibility import RegistryFacts, SubmittedApplication, assess
 from models.grants.programme import load_programmes
+from models.mandates import ActingRight
 from tests.activities.test_decision_letter import facts
 from tests.factories import PERSONAL_IDS, application
-from tests.support import (
-    IN_2020_WINDOW,
-    TEST_API_AUTHORIZATION,
-    TEST_PAYLOAD_KEY,
-    TEST_SECRET,
-    TEST_SETTINGS_API_CLIENTS,
-)
+from tests.identification import record_rights, sign_in
+from tests.support import IN_2020_WINDOW, make_settings
 from web.app import create_app
 
 pytestmark = pytest.mark.slow
 PROGRAMMES = load_programmes(PROJECT_ROOT / "programmes", include_demo=False)
+BUSINESS_IDS = ["0112038-9", "2326287-1", "3100012-6", "3100013-4", "3100014-2", "3100015-0"]
 
 
 def test_assessment_costs_little_more_than_validating_the_form() -> None:
@@ -46,14 +43,7 @@ def test_intake_against_a_bare_endpoint(tmp_path: Path) -> None:
     upgrade(f"sqlite:///{db_path}")
     db = Database(f"sqlite:///{db_path}")
     # One client sending thousands: the per-client limit on public posts would stop it, so it is off here.
-    settings = Settings(
-        environment="test",
-        database_url=db.url,
-        secret_key=TEST_SECRET,
-        payload_key=TEST_PAYLOAD_KEY,
-        public_post_limit="",
-        api_clients=TEST_SETTINGS_API_CLIENTS,
-    )
+    settings = make_settings(db, public_post_limit="", documents_dir=tmp_path / "documents")
     app = create_app(settings, db=db, programmes=PROGRAMMES, clock=lambda: IN_2020_WINDOW, run_relay=False)
 
     bare = FastAPI()
@@ -62,16 +52,33 @@ def test_intake_against_a_bare_endpoint(tmp_path: Path) -> None:
     def echo(form: ApplicationForm) -> dict[str, str]:
         return {"reference": form.business.name}
 
-    bodies = [application(applicant__personal_id=pid) for pid in PERSONAL_IDS]
+    # Each applicant owns a sole trader's business (as the simulated Mandates service records it) and signs
+    # in through the simulated identification service, as a load test's applicants do.
+    bodies = [
+        application(applicant__personal_id=pid, business__business_id=business_id)
+        for pid, business_id in zip(PERSONAL_IDS, BUSINESS_IDS, strict=True)
+    ]
+    headers = []
+    for body in bodies:
+        person = body["applicant"]["personal_id"]
+        record_rights(db, body["business"]["business_id"], person, ActingRight.OWNER)
+        with TestClient(app) as browser:
+            sign_in(browser, settings, personal_id=person, next_path="/api/v1/token")
+            headers.append({"Authorization": f"Bearer {browser.get('/api/v1/token').json()['access_token']}"})
     url = "/api/v1/programmes/sole-entrepreneur-2020/applications"
-    # The applications come from a trusted integration (the programme requires identification).
-    with TestClient(app, headers={"Authorization": TEST_API_AUTHORIZATION}) as client, TestClient(bare) as bare_client:
+    with TestClient(app) as client, TestClient(bare) as bare_client:
         counter = iter(range(10**6))
+
+        def post() -> object:
+            n = next(counter) % len(bodies)
+            return client.post(url, json=bodies[n], headers=headers[n])
+
         baseline = per_call(lambda: bare_client.post("/echo", json=bodies[0]))
-        measured = per_call(lambda: client.post(url, json=bodies[next(counter) % len(bodies)]))
+        measured = per_call(post)
     db.dispose()
 
-    # Validation plus one transaction (application + outbox row) on SQLite.
+    # Validation, the right to act (register and Mandates look-ups) and one transaction (application +
+    # outbox row) on SQLite.
     assert report("intake POST (SQLite)", measured, baseline) < 50
 
 

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # Trusted integrations that send applications they identified themselves: "name:sha256-of-secret" pairs,
     # comma-separated; each application records the integration's name.
     api_clients: str = ""
+    # The trade register: YTJ's open data API, or the demo businesses in our own database (development).
+    registry: Literal["ytj", "local"] = "local"
+    ytj_url: str = "https://avoindata.prh.fi/opendata-ytj-api/v3"
+    registry_timeout_seconds: float = 5.0
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
@@ -98,6 +102,8 @@ class Settings(BaseSettings):
             raise ValueError("PAYMENT_DEBTOR_IBAN must be the municipality's own account in production")
         if self.environment == "production" and self.identification == "simulation":
             raise ValueError("IDENTIFICATION=simulation is for development: set IDENTIFICATION=suomifi in production")
+        if self.environment == "production" and self.registry == "local":
+            raise ValueError("REGISTRY=local holds demo businesses: set REGISTRY=ytj in production")
         if self.identification == "suomifi" and not self.saml_idp_metadata:
             raise ValueError("SAML_IDP_METADATA must name Suomi.fi's metadata file when IDENTIFICATION=suomifi")
         if self.payment_run_time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.payment_run_time):

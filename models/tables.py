@@ -6,8 +6,9 @@ from models.documents import Document
 from models.grants.applications import Application, AssessmentRecord, TimelineEvent
 from models.grants.decisions import BudgetLedger, Decision, DecisionSequence, Proposal
 from models.grants.info_requests import Attachment, InfoRequest
-from models.grants.registry import RegisteredBusiness
+from models.grants.registry import RegisteredBusiness, RegisterLookup
 from models.identification import ApplicantSession, SignInRequest
+from models.mandates import RecordedRight
 from models.notifications import EmailLog
 from models.outbox import OutboxMessage
 from models.payments.batches import BatchApproval, PaymentBatch, PaymentInstruction
@@ -42,8 +43,10 @@ __all__ = [
     "PaymentInstruction",
     "PrintBatch",
     "Proposal",
+    "RecordedRight",
     "Recovery",
     "RectificationRequest",
+    "RegisterLookup",
     "RegisteredBusiness",
     "SignInRequest",
     "Task",

@@ -39,12 +39,14 @@ def migrate() -> None:
 @app.command()
 def seed() -> None:
     """Seed organisations and demo registry data; in dev also demo staff (passwords printed once)."""
-    from runtime.seed import seed_demo_staff, seed_reference_data
+    from runtime.seed import seed_demo_rights, seed_demo_staff, seed_reference_data
 
     settings = get_settings()
     db = Database(settings.database_url)
     with db.session() as session:
         seed_reference_data(session)
+        if settings.environment != "production":
+            seed_demo_rights(session)
         created = seed_demo_staff(session) if settings.is_dev else []
     if created:
         typer.echo("Demo staff accounts (shown once; dev only):")

@@ -27,6 +27,7 @@ from core.saml import (
     sp_metadata,
 )
 from core.settings import PROJECT_ROOT, Settings
+from runtime.seed import DEMO_BUSINESSES, DEMO_RIGHTS
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,16 @@ TEST_PEOPLE = (
 )
 
 
+def demo_rights_in_words() -> dict[str, str]:
+    """What each test person may apply for in the demo data (the simulated Mandates service's rights), as
+    a hint on the chooser: "owner: Kahvila Korvapuusti (2326287-1); mandate: Esbo Design Ab (1572860-0)"."""
+    names = {business_id: name for business_id, name, *_ in DEMO_BUSINESSES}
+    words: dict[str, list[str]] = {}
+    for business_id, personal_id, right in DEMO_RIGHTS:
+        words.setdefault(personal_id, []).append(f"{right}: {names[business_id]} ({business_id})")
+    return {personal_id: "; ".join(rights) for personal_id, rights in words.items()}
+
+
 @dataclass(frozen=True)
 class Method:
     code: str
@@ -63,6 +74,7 @@ METHODS = (
     Method("weak", "Weak test login (low: refused for applying)", "http://eidas.europa.eu/LoA/low"),
 )
 
+RIGHTS = demo_rights_in_words()
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates" / "idp_simulation")
 
 
@@ -104,7 +116,7 @@ def create_simulation_idp(settings: Settings) -> FastAPI:
         except Exception as exc:
             return HTMLResponse(f"Not a valid signed authentication request: {type(exc).__name__}", status_code=400)
         signed = {"SAMLRequest": saml_request, "RelayState": relay_state, "SigAlg": sig_alg, "Signature": signature}
-        context = {"signed": signed, "people": TEST_PEOPLE, "methods": METHODS, "error": None}
+        context = {"signed": signed, "people": TEST_PEOPLE, "methods": METHODS, "error": None, "rights": RIGHTS}
         return templates.TemplateResponse(request, "choose.html", context)
 
     @app.post(SIMULATION_SSO_PATH, response_class=HTMLResponse)
@@ -144,6 +156,7 @@ def create_simulation_idp(settings: Settings) -> FastAPI:
                 context = {
                     "signed": signed,
                     "people": TEST_PEOPLE,
+                    "rights": RIGHTS,
                     "methods": METHODS,
                     "error": "Choose a test person, or give a valid personal identity code and a name.",
                 }

@@ -2,11 +2,13 @@
 
 import secrets
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
 from core.passwords import password_hash
 from models.grants.registry import RegisteredBusiness
+from models.mandates import ActingRight, RecordedRight
 from models.staff import Organisation, Role, User, UserRole
 
 ORGANISATIONS = [
@@ -31,6 +33,25 @@ DEMO_BUSINESSES = [
     ("0737546-2", "Helsingin Hieronta", "tmi", "Helsinki", "96040", date(2016, 1, 10), 0, False),
     ("2471871-1", "Metsäpalvelu Koivu", "tmi", "Espoo", "02200", date(2010, 4, 1), 0, False),
     ("1059223-0", "Remontti Rautio", "tmi", "Espoo", "43320", date(2014, 2, 1), 0, True),
+    ("3100012-6", "Kukkakauppa Orvokki", "tmi", "Espoo", "47761", date(2011, 5, 1), 0, False),
+]
+# What else the registers say about some of them: Esbo Design employs, the florist is bankrupt.
+DEMO_REGISTER_FACTS: dict[str, dict[str, Any]] = {
+    "1572860-0": {"employer_register": True, "prepayment_register": True, "vat_register": True},
+    "3100012-6": {"situations": ["bankruptcy"]},
+}
+
+# Who may act for the demo businesses (the simulated Mandates service's data): the simulated identification's
+# test people (runtime/idp_simulation.py). Laura Nieminen has no right for Esbo Design Ab: try her there.
+DEMO_RIGHTS = [
+    ("2326287-1", "010170-901K", ActingRight.OWNER),  # Maija Meikäläinen, Kahvila Korvapuusti
+    ("1572860-0", "010170-901K", ActingRight.MANDATE),  # ... and a mandate for Esbo Design Ab
+    ("0112038-9", "150585-902R", ActingRight.OWNER),  # Matti Virtanen, Toiminimi Virtanen
+    ("1572860-0", "080975-903W", ActingRight.REPRESENTATIVE),  # Anna Andersson, Esbo Design Ab
+    ("1059223-0", "231166-904W", ActingRight.OWNER),  # Pekka Korhonen, Remontti Rautio
+    ("2471871-1", "231166-904W", ActingRight.OWNER),  # ... and Metsäpalvelu Koivu
+    ("0737546-2", "120392-9053", ActingRight.OWNER),  # Laura Nieminen, Helsingin Hieronta
+    ("3100012-6", "120392-9053", ActingRight.OWNER),  # ... and Kukkakauppa Orvokki (bankrupt)
 ]
 
 DEMO_STAFF = [
@@ -72,8 +93,17 @@ def seed_reference_data(session: Session) -> None:
                     registered_on=registered,
                     employees=employees,
                     tax_debt=tax_debt,
+                    **DEMO_REGISTER_FACTS.get(business_id, {}),
                 )
             )
+    session.commit()
+
+
+def seed_demo_rights(session: Session) -> None:
+    """The simulated Mandates service's rights for the demo businesses (never in production); safe to run again."""
+    for business_id, personal_id, right in DEMO_RIGHTS:
+        if session.get(RecordedRight, (business_id, personal_id, right)) is None:
+            session.add(RecordedRight(business_id=business_id, personal_id=personal_id, right=right))
     session.commit()
 
 

@@ -14,7 +14,6 @@ from activities.grants.decisions import DecisionActivities
 from activities.grants.info_requests import InfoRequestActivities
 from activities.grants.receipts import ReceiptActivities
 from activities.grants.records import GrantRecordActivities
-from activities.grants.registry import LocalTradeRegister, TradeRegister
 from activities.notifications.mail import MailActivities
 from activities.payments.bank import BankConnection, OutgoingFolder
 from activities.payments.bank_reports import BankReportActivities
@@ -28,6 +27,8 @@ from core.db import Database
 from core.mail import FileMailer, Mailer, SmtpMailer
 from core.settings import Settings
 from core.storage import LocalFileStore
+from core.trade_register import TradeRegister
+from core.trade_register.configured import trade_register_from
 from models.appeals.courts import administrative_court
 from models.grants.programme import Programme
 from models.payments.sepa import Debtor
@@ -91,7 +92,7 @@ def build_worker(
     bank: BankConnection | None = None,
 ) -> Worker:
     records = GrantRecordActivities(db)
-    assessment = AssessmentActivities(db, register or LocalTradeRegister(db), programmes)
+    assessment = AssessmentActivities(db, register or trade_register_from(settings, db), programmes)
     tasks = TaskActivities(db)
     decisions = DecisionActivities(db, programmes)
     mailer = mailer or mailer_from(settings)

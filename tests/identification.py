@@ -9,7 +9,9 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from core.db import Database
 from core.settings import Settings
+from models.mandates import ActingRight, RecordedRight
 from runtime.idp_simulation import TEST_PEOPLE, create_simulation_idp
 
 _services: dict[str, FastAPI] = {}
@@ -71,3 +73,11 @@ def bearer_over_http(base_url: str, *, personal_id: str, given_names: str, surna
         token = browser.post(unescape(action.group(1)), data=posted)  # follows to /api/v1/token
         assert token.status_code == 200, token.text
         return str(token.json()["access_token"])
+
+
+def record_rights(db: Database, business_id: str, personal_id: str, *rights: ActingRight) -> None:
+    """The simulated Mandates service says the person holds these rights for the business."""
+    with db.session() as session:
+        for right in rights:
+            session.merge(RecordedRight(business_id=business_id, personal_id=personal_id, right=right))
+        session.commit()

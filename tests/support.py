@@ -30,13 +30,18 @@ def _saml_keys() -> None:
 
 
 # Production identifies applicants with Suomi.fi; its metadata is read only when someone signs in.
-PRODUCTION_IDENTIFICATION = {"identification": "suomifi", "saml_idp_metadata": "/etc/grantdesk/suomifi-metadata.xml"}
+# What production needs besides its secrets: the real identification service and trade register.
+PRODUCTION_SERVICES = {
+    "identification": "suomifi",
+    "saml_idp_metadata": "/etc/grantdesk/suomifi-metadata.xml",
+    "registry": "ytj",
+}
 
 
 def make_settings(db: Database, **overrides: object) -> Settings:
     _saml_keys()
-    if overrides.get("environment") == "production" and "identification" not in overrides:
-        overrides = {**PRODUCTION_IDENTIFICATION, **overrides}
+    if overrides.get("environment") == "production":
+        overrides = {**PRODUCTION_SERVICES, **overrides}
     values: dict[str, object] = {
         "environment": "test",
         "database_url": db.url,

@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from core.db import Database
 from core.mail import FileMailer, Mailer
 from core.settings import Settings
+from core.trade_register import TradeRegister
 from models.actors import Actor
 from models.grants.application_form import ApplicationForm
 from models.grants.decisions import Decision, Proposal
@@ -77,6 +78,7 @@ async def running_worker(
     mail_dir: Path,
     task_queue: str | None = None,
     mailer: Mailer | None = None,
+    register: TradeRegister | None = None,
 ) -> AsyncIterator[str]:
     task_queue = task_queue or f"grants-{uuid.uuid4()}"
     settings: Settings = make_settings(db, documents_dir=mail_dir.parent / "documents")
@@ -89,6 +91,7 @@ async def running_worker(
             executor=executor,
             mailer=mailer or FileMailer(mail_dir, settings.mail_from),
             task_queue=task_queue,
+            register=register,
         )
         async with worker:
             try:

@@ -16,9 +16,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.db import Database
+from core.mandates import RecordedMandates
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from core.storage import LocalFileStore
 from core.temporal import TemporalGateway
+from core.trade_register.configured import trade_register_from
 from models.grants.programme import Programme, load_programmes
 from models.types import utcnow
 from runtime.outbox_relay import OutboxRelay
@@ -105,6 +107,8 @@ def create_app(
     app.state.gateway = gateway
     app.state.files = LocalFileStore(settings.documents_dir)
     app.state.clock = clock
+    app.state.register = trade_register_from(settings, db)
+    app.state.mandates = RecordedMandates(db)
 
     app.add_middleware(
         SessionMiddleware,

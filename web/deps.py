@@ -1,5 +1,6 @@
 """FastAPI dependencies: the database session, settings, the clock, the file store, the Temporal gateway,
-the outbox relay, the programme catalogue and the signed-in staff member.
+the outbox relay, the programme catalogue, the trade register, the Mandates service and the signed-in staff
+member.
 
 Routes take these as parameters instead of reaching into `request.app.state`, so a test can see (and
 `app.dependency_overrides` can replace) everything a route uses.
@@ -12,9 +13,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
+from core.mandates import Mandates
 from core.settings import Settings
 from core.storage import FileStore
 from core.temporal import TemporalGateway
+from core.trade_register import TradeRegister
 from models.grants.programme import Programme
 from runtime.outbox_relay import OutboxRelay
 from web.services.auth import StaffUser, load_staff_user
@@ -63,11 +66,23 @@ def get_programmes(request: Request) -> dict[str, Programme]:
     return programmes
 
 
+def get_register(request: Request) -> TradeRegister:
+    register: TradeRegister = request.app.state.register
+    return register
+
+
+def get_mandates(request: Request) -> Mandates:
+    mandates: Mandates = request.app.state.mandates
+    return mandates
+
+
 NowDep = Annotated[datetime, Depends(get_now)]
 FilesDep = Annotated[FileStore, Depends(get_files)]
 GatewayDep = Annotated[TemporalGateway, Depends(get_gateway)]
 RelayDep = Annotated[OutboxRelay, Depends(get_relay)]
 ProgrammesDep = Annotated[dict[str, Programme], Depends(get_programmes)]
+RegisterDep = Annotated[TradeRegister, Depends(get_register)]
+MandatesDep = Annotated[Mandates, Depends(get_mandates)]
 
 
 def get_programme(programmes: ProgrammesDep, programme: str) -> Programme:

@@ -23,6 +23,12 @@ RETRY = RetryPolicy(
 )
 # A database write takes milliseconds: if the worker dies holding one, it is retried within seconds.
 DATABASE = ActivityOptions(start_to_close_timeout=timedelta(seconds=10), retry_policy=RETRY)
+# The assessment asks the trade register (an outside service) once per try; the workflow waits between tries
+# on durable timers (REGISTER_PAUSES in the grant workflow), so a register down for minutes costs nothing.
+REGISTER_CHECK = ActivityOptions(
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=RetryPolicy(maximum_attempts=1, non_retryable_error_types=NON_RETRYABLE),
+)
 # Mail (and a letter rendered for it) may take longer, but beats while it works: a dead worker is noticed in 15 s.
 MAIL = ActivityOptions(
     start_to_close_timeout=timedelta(minutes=2), heartbeat_timeout=timedelta(seconds=15), retry_policy=RETRY

@@ -8,8 +8,8 @@ from sqlmodel import Session, col, func, select
 from temporalio import activity
 
 from activities.grants.records import load_application
-from activities.grants.registry import TradeRegister
 from core.db import Database
+from core.trade_register import TradeRegister
 from models.grants.applications import Application, AssessmentRecord, Stage, add_timeline_event
 from models.grants.decisions import BudgetLedger
 from models.grants.eligibility import Assessment, RegistryFacts, SubmittedApplication, assess
@@ -44,7 +44,7 @@ class AssessmentActivities:
             submitted = SubmittedApplication.model_validate(
                 {**application.form, "submitted_at": application.submitted_at}
             )
-            facts = self.registry_facts(session, application, submitted)
+            facts = self.registry_facts(session, application, submitted, ask_register=not request.register_unavailable)
             assessment = assess(submitted, facts, programme)
             record = self._record(request, application, submitted, facts, assessment)
             # The status stays as it is: "assessed" means "in the handlers' queue", so it is written with
@@ -62,20 +62,24 @@ class AssessmentActivities:
             return _outcome(record)
 
     def registry_facts(
-        self, session: Session, application: Application, submitted: SubmittedApplication
+        self, session: Session, application: Application, submitted: SubmittedApplication, *, ask_register: bool = True
     ) -> RegistryFacts:
+        """What the registers and our records say. A register that does not answer fails the activity
+        (RegisterUnavailable): it is retried, and the workflow gives up on the register after a while."""
         facts: dict[str, Any] = {}
         business_id = submitted.business.business_id
-        entry = self._register.lookup(business_id) if business_id else None
+        entry = self._register.lookup(business_id) if business_id and ask_register else None
         if entry is not None:
             facts.update(
-                business_name=entry.name,
+                business_name=entry.name or None,
                 company_form=entry.company_form,
                 home_municipality=entry.home_municipality,
                 industry_code=entry.industry_code,
                 started_on=entry.registered_on,
                 employees=entry.employees,
                 tax_debt=entry.tax_debt,
+                employer_register=entry.employer_register,
+                situations=[str(situation) for situation in entry.situations],
             )
         # A pre-check only: the decision reserves the money, and that is where the budget is enforced.
         programme = self._programmes[application.programme_code]
@@ -123,5 +127,6 @@ class AssessmentActivities:
             inputs={
                 "application": submitted.model_dump(mode="json"),
                 "registry": facts.model_dump(mode="json"),
+                "register_checked": not request.register_unavailable,
             },
         )

@@ -51,6 +51,9 @@ class RegistryFacts(BaseModel):
     started_on: date | None = None
     employees: int | None = None
     tax_debt: bool | None = None
+    employer_register: bool | None = None
+    # Proceedings the trade register records: liquidation, bankruptcy, restructuring, ceased.
+    situations: list[str] = []
     other_corona_aid: bool | None = None
     de_minimis_eur_3y: Decimal | None = None
     # From our own records: earlier applications by the same person to this programme.
@@ -121,6 +124,12 @@ class _Facts:
         self.de_minimis = self._pick("aid.de_minimis_eur_3y", app.aid.de_minimis_eur_3y, registry.de_minimis_eur_3y)
         if registry.business_name is not None:
             self._pick("business.name", b.name, registry.business_name)
+        # The open data has no head count, but an employer is registered as one: worth a handler's look.
+        if registry.employer_register and registry.employees is None and b.employees == 0:
+            self.discrepancies.append(
+                Discrepancy(field="business.employer_register", declared="False", registry="True")
+            )
+        self.situations = registry.situations
 
     def _pick(self, field: str, declared: T, registered: T | None, same: Callable[[T, T], bool] | None = None) -> T:
         if registered is None:
@@ -255,19 +264,23 @@ def _period_check(app: SubmittedApplication, programme: Programme) -> RuleCheck:
     return RuleCheck(code=ReasonCode.TURNOVER_PERIOD, passed=not problems, detail=detail)
 
 
+# A business in collective insolvency proceedings is in difficulty whatever it declares.
+INSOLVENCY = ("liquidation", "bankruptcy", "restructuring")
+
+
 def _difficulty_check(app: SubmittedApplication, facts: _Facts) -> RuleCheck:
     b = app.business
     # Without 2019 accounts (started in 2020) there is no profitability to show.
     needs_2019 = facts.started_on < date(2020, 1, 1)
-    sound = not b.in_difficulty_before_crisis and (b.profitable_2019 is True or not needs_2019)
-    return RuleCheck(
-        code=ReasonCode.IN_DIFFICULTY,
-        passed=sound,
-        detail={
-            "profitable_2019": str(b.profitable_2019),
-            "in_difficulty_before_crisis": str(b.in_difficulty_before_crisis),
-        },
-    )
+    proceedings = [situation for situation in facts.situations if situation in INSOLVENCY]
+    sound = not b.in_difficulty_before_crisis and (b.profitable_2019 is True or not needs_2019) and not proceedings
+    detail = {
+        "profitable_2019": str(b.profitable_2019),
+        "in_difficulty_before_crisis": str(b.in_difficulty_before_crisis),
+    }
+    if proceedings:
+        detail["register_situations"] = ",".join(proceedings)
+    return RuleCheck(code=ReasonCode.IN_DIFFICULTY, passed=sound, detail=detail)
 
 
 def _de_minimis_check(facts: _Facts, programme: Programme) -> RuleCheck:

@@ -40,6 +40,8 @@ class ApplicationRef(BaseModel):
 class AssessApplicationInput(BaseModel):
     application_id: int
     round: int = 1
+    # The trade register stayed down: assess on the declarations, and a handler checks the register by hand.
+    register_unavailable: bool = False
 
 
 class AssessmentOutcome(BaseModel):

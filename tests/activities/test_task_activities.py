@@ -7,10 +7,10 @@ from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.grants.assessment import AssessmentActivities
-from activities.grants.registry import LocalTradeRegister
 from activities.tasks import TaskActivities, due_on
 from core.clock import helsinki_today
 from core.db import Database
+from core.trade_register.local import LocalTradeRegister
 from models.grants.applications import Application, Stage
 from models.grants.payloads import AssessApplicationInput, OpenTaskInput
 from models.grants.programme import Programme

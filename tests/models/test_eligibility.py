@@ -293,6 +293,21 @@ def test_registry_business_name_differing_is_recorded_but_not_a_reason() -> None
     ]
 
 
+@pytest.mark.parametrize("situation", ["liquidation", "bankruptcy", "restructuring"])
+def test_a_business_in_insolvency_proceedings_is_in_difficulty_whatever_it_declares(situation: str) -> None:
+    result = run(situations=[situation])
+    assert result.reasons == [R.IN_DIFFICULTY]
+    assert check(result, R.IN_DIFFICULTY).detail["register_situations"] == situation
+
+
+def test_a_registered_employer_declaring_no_employees_is_noted_for_the_handler_not_refused() -> None:
+    noted = run(employer_register=True)  # the open data has no head count
+    assert noted.reasons == []
+    assert noted.discrepancies == [Discrepancy(field="business.employer_register", declared="False", registry="True")]
+    assert run(employer_register=False).discrepancies == []
+    assert run(employer_register=True, employees=0).discrepancies == []  # a register with a head count says 0
+
+
 # --- full-time work and young businesses --------------------------------------------------------------------
 
 YOUNG: dict[str, Any] = {

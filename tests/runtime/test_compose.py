@@ -104,6 +104,7 @@ def test_app_environment(services: dict[str, Any], name: str) -> None:
         assert "${" in env[secret], f"{secret} must come from the environment, not the compose file"
     assert "PUBLIC_BASE_URL" in env
     assert env["IDENTIFICATION"] == "suomifi" and env["SAML_IDP_METADATA"].startswith("/config/")
+    assert env["REGISTRY"] == "ytj"
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from runtime.idp_simulation import TEST_PEOPLE
 from tests.factories import application
 from tests.identification import bearer_over_http
 
@@ -58,6 +59,9 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.1)
+
+
+MATTI = TEST_PEOPLE[1]
 
 
 class Dev:
@@ -140,15 +144,14 @@ class Dev:
 
     def submit(self) -> httpx.Response:
         """As the applicant's script would: signed in through the simulated identification service dev runs."""
+        # Matti Virtanen owns Toiminimi Virtanen in the demo data dev seeds (its register and Mandates).
         if self.bearer is None:
-            person = application()["applicant"]
-            given, _, surname = person["name"].partition(" ")
             self.bearer = bearer_over_http(
-                self.url, personal_id=person["personal_id"], given_names=given, surname=surname
+                self.url, personal_id=MATTI.personal_id, given_names=MATTI.given_names, surname=MATTI.surname
             )
         return httpx.post(
             f"{self.url}/api/v1/programmes/{DEMO_PROGRAMME}/applications",
-            json=application(),
+            json=application(applicant__personal_id=MATTI.personal_id, applicant__name=MATTI.name),
             headers={"Authorization": f"Bearer {self.bearer}"},
         )
 

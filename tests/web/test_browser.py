@@ -14,9 +14,11 @@ from sqlmodel import select
 from core.db import Database
 from models.grants.applications import Application
 from models.grants.programme import Programme
+from models.mandates import ActingRight
 from models.staff import Role
 from runtime.idp_simulation import create_simulation_idp
 from runtime.seed import create_user, seed_reference_data
+from tests.identification import record_rights
 from tests.live_server import serve
 from tests.support import IN_2020_WINDOW, make_settings
 from tests.temporal_server import free_port
@@ -64,6 +66,8 @@ def site(sqlite_db: Database, programmes: dict[str, Programme]) -> Iterator[str]
             roles=[Role.HANDLER],
             password="browser-test-password",
         )
+    # The applicant owns her sole trader's business: the form fills it in from the register.
+    record_rights(sqlite_db, "0112038-9", "131052-308T", ActingRight.OWNER)
     app = create_app(
         make_settings(sqlite_db), db=sqlite_db, programmes=programmes, clock=lambda: IN_2020_WINDOW, run_relay=False
     )
@@ -131,6 +135,8 @@ def test_entrepreneur_applies_in_finnish_and_gets_a_receipt(site: str, page: Pag
     page.get_by_role("link", name="Hae nyt").click()
     identify(page)
     assert "131052-308T" in page.inner_text("main") and "Maija Meikäläinen" in page.inner_text("main")  # read-only
+    assert page.input_value('[name="business.name"]') == "Toiminimi Virtanen"  # from the trade register
+    assert page.input_value('[name="business.started_on"]') == "2015-03-01"
     fill_application(page)
     page.get_by_role("button", name="Lähetä hakemus").click()
 

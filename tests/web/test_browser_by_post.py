@@ -13,7 +13,9 @@ from pypdf import PdfReader
 
 from core.settings import PROJECT_ROOT
 from models.grants.programme import Programme
+from models.mandates import ActingRight
 from tests.desk import PASSWORD, Desk, wait_until
+from tests.identification import record_rights
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, fill_application, identification_beside, identify
 
 pytestmark = pytest.mark.browser
@@ -33,7 +35,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def site(desk: Desk) -> Iterator[str]:
     # The desk's app (its relay and worker already running) served over HTTP for the browser, with the
-    # simulated identification service beside it.
+    # simulated identification service beside it. The applicant owns the business she applies for.
+    record_rights(desk.db, "0112038-9", "131052-308T", ActingRight.OWNER)
     with identification_beside(desk.client.app) as url:  # type: ignore[arg-type]
         yield url
 

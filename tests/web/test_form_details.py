@@ -10,7 +10,8 @@ from sqlmodel import select
 from core.db import Database
 from core.settings import Settings
 from models.grants.applications import Application
-from tests.identification import sign_in
+from models.mandates import ActingRight
+from tests.identification import record_rights, sign_in
 from tests.web.test_web_form import FORM_URL, fill, signed_in  # noqa: F401 (signs each test's applicant in)
 from tests.web_helpers import idempotency_key_from
 
@@ -186,13 +187,14 @@ def test_starting_a_new_application_is_a_deliberate_choice(
     client.post(FORM_URL, data=fill(client), follow_redirects=False)
     shown = client.get(f"{FORM_URL}?lang=en", follow_redirects=False)
     assert shown.status_code == 303 and "yours=1" in shown.headers["location"]  # theirs, not a new form
-    # Someone else, on the same computer, signs in and starts a new one deliberately.
+    # Someone else, on the same computer, signs in and starts a new one deliberately, for their own business.
+    record_rights(db, "2326287-1", "010190-123M", ActingRight.OWNER)
     assert (
         sign_in(client, settings, personal_id="010190-123M", given_names="Ville", surname="Virtanen").status_code == 303
     )
 
     new_form = client.get(f"{FORM_URL}?new=1&lang=en")
-    data = fill(client)
+    data = fill(client, business__business_id="2326287-1", business__name="Kahvila Korvapuusti")
     data["idempotency_key"] = idempotency_key_from(new_form.text)
 
     assert "You have already sent" not in new_form.text and "Ville Virtanen" in new_form.text

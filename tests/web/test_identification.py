@@ -13,8 +13,9 @@ from core.db import Database
 from models.audit import AuditEvent
 from models.grants.applications import Application
 from models.identification import SignInRequest
+from models.mandates import ActingRight
 from tests.factories import application
-from tests.identification import MAIJA, answer_of, sign_in, simulated_service
+from tests.identification import MAIJA, answer_of, record_rights, sign_in, simulated_service
 from tests.support import make_settings
 from tests.web_helpers import csrf_from, flatten, idempotency_key_from
 
@@ -26,6 +27,11 @@ ANONYMOUS = {"Authorization": ""}  # the tests' client otherwise sends the trust
 @pytest.fixture(autouse=True)
 def english(client: TestClient) -> None:
     client.headers["Accept-Language"] = "en"  # the refusals are read as written
+
+
+@pytest.fixture(autouse=True)
+def maija_owns_the_business(db: Database) -> None:
+    record_rights(db, application()["business"]["business_id"], MAIJA.personal_id, ActingRight.OWNER)
 
 
 def stored(db: Database) -> list[Application]:

@@ -7,17 +7,21 @@ from sqlmodel import select
 from core.db import Database
 from core.settings import Settings
 from models.grants.applications import Application
+from models.mandates import ActingRight
 from tests.factories import application
-from tests.identification import sign_in
+from tests.identification import record_rights, sign_in
 from tests.web_helpers import csrf_from, flatten, idempotency_key_from
 
 FORM_URL = "/apply/sole-entrepreneur-2020"
 
 
 @pytest.fixture(autouse=True)
-def signed_in(client: TestClient, settings: Settings) -> None:
-    """The programme requires identification: the applicant signs in first, as the factory's person."""
+def signed_in(client: TestClient, settings: Settings, db: Database) -> None:
+    """The programme requires identification: the applicant signs in first, as the factory's person, who
+    owns the factory's business (and may act for it whatever its form, for tests about other forms)."""
     person = application()["applicant"]
+    business_id = application()["business"]["business_id"]
+    record_rights(db, business_id, person["personal_id"], ActingRight.OWNER, ActingRight.REPRESENTATIVE)
     given, _, surname = str(person["name"]).partition(" ")
     signed = sign_in(client, settings, personal_id=person["personal_id"], given_names=given, surname=surname)
     assert signed.status_code == 303, signed.text
@@ -138,7 +142,8 @@ def test_unexpected_error_shows_a_plain_page(client: TestClient, monkeypatch: py
 
     monkeypatch.setattr("web.routes.public.submit_application", explode)
     with TestClient(client.app, raise_server_exceptions=False) as plain:
-        sign_in(plain, client.app.state.settings)  # type: ignore[attr-defined]
+        person = application()["applicant"]["personal_id"]
+        sign_in(plain, client.app.state.settings, personal_id=person)  # type: ignore[attr-defined]
         response = plain.post(FORM_URL, data=fill(plain))
     assert response.status_code == 500
     assert "database on fire" not in response.text

@@ -12,9 +12,9 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.grants.assessment import AssessmentActivities
-from activities.grants.registry import LocalTradeRegister
 from core.db import Database
 from core.temporal import ENCRYPTED_ENCODING
+from core.trade_register.local import LocalTradeRegister
 from models.actors import Actor
 from models.audit import AuditEvent
 from models.grants.applications import Application, AssessmentRecord, TimelineEvent

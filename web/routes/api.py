@@ -10,9 +10,10 @@ from models.grants.application_form import NewApplication
 from models.grants.status_links import application_id_from_token, status_token
 from models.identification import IdentifiedPerson, SessionKind
 from web.applicants import ApplicantDep, Sender, SenderDep, TrustedClient
-from web.deps import NowDep, ProgrammeDep, RelayDep, SessionDep, SettingsDep
+from web.deps import MandatesDep, NowDep, ProgrammeDep, RegisterDep, RelayDep, SessionDep, SettingsDep
 from web.exact_json import ExactJSONRoute
 from web.form_errors import FieldError
+from web.services.acting import ActingRefused, check_right_to_apply
 from web.services.applications import application_view
 from web.services.identification import open_session
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
@@ -29,12 +30,14 @@ class ErrorBody(BaseModel):
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         401: "The programme requires identification: a bearer token or a trusted integration's credential",
-        403: "The application is not in the name of the person the bearer token identifies",
+        403: "The application is not in the name of the person the bearer token identifies, or that person may "
+        "not apply for the business (not a sole trader's owner; no right to act for a company)",
         404: "No such programme, or the status link is not valid",
         409: "The programme is not open for applications yet",
         413: "The body is larger than 64 KiB",
         422: "Bad input: each field in error with the reason",
         429: "Too many posts from this client; see Retry-After",
+        503: "The right to act for the business could not be checked just now: try again shortly",
     }
     return {status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses}
 
@@ -100,7 +103,7 @@ def _as_sent_by(form: NewApplication, sender: Sender | None) -> NewApplication:
     status_code=201,
     response_model=ReceiptOut,
     responses={
-        **_errors(401, 403, 404, 409, 413, 422, 429),
+        **_errors(401, 403, 404, 409, 413, 422, 429, 503),
         201: {"headers": {"Idempotent-Replayed": {"description": "true when an earlier receipt is returned"}}},
     },
 )
@@ -114,6 +117,8 @@ async def create_application(
     now: NowDep,
     relay: RelayDep,
     sender: SenderDep,
+    register: RegisterDep,
+    mandates: MandatesDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ReceiptOut:
     """Accept an application; with the same Idempotency-Key a repeat returns the first receipt. A programme
@@ -123,6 +128,12 @@ async def create_application(
     if programme.identification == "required":
         form = _as_sent_by(form, sender)
         identified = sender if isinstance(sender, IdentifiedPerson) else None
+    if identified is not None:
+        try:
+            await run_in_threadpool(check_right_to_apply, identified, form, register, mandates)
+        except ActingRefused as refused:
+            status, kind = (503, "unavailable") if refused.retry_later else (403, "forbidden")
+            raise _api_error(status, refused.field, refused.reason, kind) from None
     try:
         receipt = await run_in_threadpool(
             submit_application,

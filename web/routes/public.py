@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -21,9 +22,11 @@ from web.csrf import require_csrf, require_csrf_token
 from web.deps import (
     FilesDep,
     GatewayDep,
+    MandatesDep,
     NowDep,
     ProgrammeDep,
     ProgrammesDep,
+    RegisterDep,
     RelayDep,
     SessionDep,
     SettingsDep,
@@ -35,6 +38,7 @@ from web.form_session import draft_key, remember_sent, sent_status_path
 from web.forms import GROUP_FIRST_FIELD, country_options, flat_values, nested, postal_address_missing
 from web.i18n import formatting_gettext, gettext_for, negotiate_language
 from web.ids import RowId
+from web.services.acting import ActingRefused, check_right_to_apply
 from web.services.applications import (
     application_view,
     decision_of,
@@ -46,6 +50,7 @@ from web.services.applications import (
 )
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.my_applications import application_in_progress
+from web.services.prefill import Prefill, prefill_for
 from web.services.processing import ActionRefused, send_update
 from web.services.rectifications import contestable, contested_in_time, requests_of
 from web.services.uploads import UploadRefused, store_uploads, uploads_in
@@ -90,6 +95,7 @@ def _form_page(
     status: int,
     now: datetime,
     applicant: IdentifiedPerson | None = None,
+    prefill: Prefill | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -97,6 +103,7 @@ def _form_page(
         {
             "programme": programme,
             "applicant": applicant,
+            "prefill": prefill,
             "values": values,
             "errors": errors,
             "idempotency_key": key,
@@ -117,18 +124,25 @@ def application_form(
     applicant: ApplicantDep,
     session: SessionDep,
     settings: SettingsDep,
+    register: RegisterDep,
+    mandates: MandatesDep,
+    business: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """The form; a programme that requires identification asks the person to sign in first, and shows a
-    signed-in person their application in progress instead of a new form."""
+    """The form; a programme that requires identification asks the person to sign in first, shows a
+    signed-in person their application in progress instead of a new form, and fills in the business from
+    the trade register (the one chosen with `?business=`, or the person's only business)."""
+    values = {**DEFAULT_VALUES, "applicant.language": negotiate_language(request)}
+    prefill = None
     if programme.identification == "required":
         if applicant is None:
             return render(request, "public/sign_in_needed.html", {"programme": programme})
         mine = application_in_progress(session, applicant.personal_id, programme.code, settings.secret_key)
         if mine is not None:
             return RedirectResponse(f"{mine.status_path}?yours=1", status_code=303)
-    values = {**DEFAULT_VALUES, "applicant.language": negotiate_language(request)}
+        prefill = prefill_for(applicant, register, mandates, business)
+        values.update(prefill.values)
     key = draft_key(request, programme.code, new=request.query_params.get("new") == "1")
-    return _form_page(request, programme, values, {}, key, 200, now, applicant)
+    return _form_page(request, programme, values, {}, key, 200, now, applicant, prefill)
 
 
 @router.get("/apply/{programme}/privacy", response_class=HTMLResponse)
@@ -146,6 +160,8 @@ async def submit_form(
     now: NowDep,
     relay: RelayDep,
     applicant: ApplicantDep,
+    register: RegisterDep,
+    mandates: MandatesDep,
 ) -> Response:
     form = await request.form()
     values = flat_values(form)
@@ -169,6 +185,14 @@ async def submit_form(
         if postal_address_missing(data):  # in the same answer as the rest, not in a second round
             errors.setdefault(GROUP_FIRST_FIELD["applicant.address"], translate(KNOWN_REASONS[POSTAL_ADDRESS_REQUIRED]))
         return _form_page(request, programme, values, errors, key, 422, now, applicant)
+    if applicant is not None and programme.identification == "required":
+        try:
+            await run_in_threadpool(check_right_to_apply, applicant, application, register, mandates)
+        except ActingRefused as refused:
+            errors = {refused.field: translate(refused.reason)}
+            return _form_page(
+                request, programme, values, errors, key, 503 if refused.retry_later else 403, now, applicant
+            )
     try:
         receipt = await run_in_threadpool(
             submit_application,

@@ -19,6 +19,8 @@ DISCREPANCY_FIELDS = {
     "business.industry_code": N_("Industry code (TOL 2008)"),
     "business.started_on": N_("Business started"),
     "business.employees": N_("Employees"),
+    # Declared no employees, but registered as an employer.
+    "business.employer_register": N_("In the employer register"),
     "aid.tax_debt": N_("Tax debt"),
     "aid.other_corona_aid": N_("Other corona funding"),
     "aid.de_minimis_eur_3y": N_("De minimis aid in three years"),

@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ActivityHandle, ChildWorkflowHandle
 
 from workflows.appeals.window import AppealWindowWorkflow
-from workflows.options import DATABASE, DECISION_MAIL, MAIL
+from workflows.options import DATABASE, DECISION_MAIL, MAIL, REGISTER_CHECK
 from workflows.payments.grant_payment import GrantPaymentWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 
@@ -85,6 +85,10 @@ APPEAL_WINDOW = "appeal-window"
 # task row's due date changes with these (an activity argument), so running cases still replay.
 HANDLING_DUE_DAYS = 14
 DECISION_DUE_DAYS = 7
+# The note on a handler task when the trade register could not be asked: check it by hand.
+REGISTER_CHECK_FAILED = "register_check_failed"
+# Waits between tries of an assessment whose register did not answer: about half an hour in all.
+REGISTER_PAUSES = tuple(timedelta(minutes=m) for m in (0.5, 1, 2, 5, 10, 15))
 # Why finalising a decision can be refused for good, as the decider reads it.
 DECISION_REFUSALS = {
     BudgetExhausted.__name__: N_("The budget does not cover this grant. Return the proposal for a rejection."),
@@ -148,9 +152,14 @@ class GrantApplicationWorkflow:
         await workflow.execute_activity_method(GrantRecordActivities.record_receipt, self._ref(), **DATABASE)
         # The receipt goes out beside the assessment: a slow or unreachable mail server never holds up the case.
         receipt = self._start_receipt() if workflow.patched(RECEIPT_EMAIL) else None
-        await self._assess()
+        register_checked = await self._assess()
         # The stage changes only now: a page that sees "assessed" finds the handler task in the table.
-        s.task_key = await self._open_task(TaskKind.HANDLE, Role.HANDLER, due_in_days=HANDLING_DUE_DAYS)
+        s.task_key = await self._open_task(
+            TaskKind.HANDLE,
+            Role.HANDLER,
+            due_in_days=HANDLING_DUE_DAYS,
+            note=None if register_checked else REGISTER_CHECK_FAILED,
+        )
         self._enter(Stage.ASSESSED)
         while not s.stage.is_final:
             if s.stage == Stage.WAITING_FOR_APPLICANT:
@@ -418,8 +427,9 @@ class GrantApplicationWorkflow:
                 ),
                 **DATABASE,
             )
-            await self._assess()
-            await self._close_task(TaskClosing.REOPEN, note="answered")
+            # The applicant waits for this answer on the page: one try of the register, not the pauses.
+            register_checked = await self._assess(pauses=())
+            await self._close_task(TaskClosing.REOPEN, note="answered" if register_checked else REGISTER_CHECK_FAILED)
             await self._stage_update(Stage.ASSESSED, "info_answered")
             s.question = None
             self._enter(Stage.ASSESSED)
@@ -525,14 +535,28 @@ class GrantApplicationWorkflow:
             s.question = None
             self._enter(Stage.ASSESSED)
 
-    async def _assess(self) -> None:
+    async def _assess(self, pauses: tuple[timedelta, ...] = REGISTER_PAUSES) -> bool:
+        """Runs the rules; False when the trade register did not answer for a long while, so the rules ran on
+        the applicant's declarations and a handler checks the register by hand. Intake never waits on it."""
         s = self._state
         s.assessment_rounds += 1
+        request = AssessApplicationInput(application_id=s.application_id, round=s.assessment_rounds)
+        for pause in (*pauses, None):
+            try:
+                s.assessment = await workflow.execute_activity_method(
+                    AssessmentActivities.assess_application, request, **REGISTER_CHECK
+                )
+                return True
+            except ActivityError:
+                if pause is not None:
+                    await workflow.sleep(pause)
+        workflow.logger.warning("application %s: the trade register did not answer", s.application_id)
         s.assessment = await workflow.execute_activity_method(
             AssessmentActivities.assess_application,
-            AssessApplicationInput(application_id=s.application_id, round=s.assessment_rounds),
+            request.model_copy(update={"register_unavailable": True}),
             **DATABASE,
         )
+        return False
 
     async def _open_task(
         self,

@@ -1,0 +1,87 @@
+"""A trade register that does not answer never stops a case: the assessment is retried, and when the register
+stays down the case goes on to a handler, whose task says to check the register by hand."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
+
+from core.db import Database
+from core.trade_register import RegisterEntry, RegisterUnavailable
+from core.trade_register.local import LocalTradeRegister
+from models.grants.applications import AssessmentRecord
+from models.grants.programme import Programme
+from tests.workflow_helpers import accept, current_task, running_worker, seed_staff, start, wait_for_stage
+
+PROGRAMME = "sole-entrepreneur-2020"
+
+
+class FlakyRegister:
+    """The demo register behind a connection that fails the first `failures` questions."""
+
+    def __init__(self, db: Database, failures: int) -> None:
+        self._register = LocalTradeRegister(db)
+        self.failures = failures
+        self.asked = 0
+
+    def lookup(self, business_id: str) -> RegisterEntry | None:
+        self.asked += 1
+        if self.asked <= self.failures:
+            raise RegisterUnavailable("trade register answered 503")
+        return self._register.lookup(business_id)
+
+
+@pytest.fixture
+def programme(programmes: dict[str, Programme], sqlite_db: Database) -> Iterator[Programme]:
+    seed_staff(sqlite_db)  # and the demo register
+    yield programmes[PROGRAMME]
+
+
+async def test_a_register_down_for_a_while_is_asked_again(
+    own_temporal_env: WorkflowEnvironment,
+    sqlite_db: Database,
+    programmes: dict[str, Programme],
+    programme: Programme,
+    tmp_path: Path,
+) -> None:
+    register = FlakyRegister(sqlite_db, failures=3)
+    async with running_worker(own_temporal_env.client, sqlite_db, programmes, tmp_path / "mail", register=register) as q:
+        # 0737546-2 is a demo business registered in Helsinki: the register's answer decides.
+        application_id = accept(sqlite_db, programme, business__business_id="0737546-2")
+        handle = await start(own_temporal_env.client, q, application_id, programme.code)
+        await own_temporal_env.sleep(timedelta(hours=1))  # the pauses between tries pass
+        await wait_for_stage(handle, "assessed")
+
+    assert register.asked == 4
+    with sqlite_db.session() as session:
+        record = session.exec(select(AssessmentRecord)).one()
+    assert record.inputs["register_checked"] is True
+    assert record.reasons == ["WRONG_MUNICIPALITY"]
+    assert current_task(sqlite_db, application_id).note is None
+
+
+async def test_a_register_that_stays_down_leaves_the_check_to_a_handler(
+    own_temporal_env: WorkflowEnvironment,
+    sqlite_db: Database,
+    programmes: dict[str, Programme],
+    programme: Programme,
+    tmp_path: Path,
+) -> None:
+    register = FlakyRegister(sqlite_db, failures=1000)
+    async with running_worker(own_temporal_env.client, sqlite_db, programmes, tmp_path / "mail", register=register) as q:
+        application_id = accept(sqlite_db, programme, business__business_id="0737546-2")
+        handle = await start(own_temporal_env.client, q, application_id, programme.code)
+        await own_temporal_env.sleep(timedelta(hours=1))  # the pauses between tries pass
+        await wait_for_stage(handle, "assessed")
+
+    assert register.asked == 7  # a try, and one after each pause; then no more
+    with sqlite_db.session() as session:
+        record = session.exec(select(AssessmentRecord)).one()
+    # Assessed on the declarations (Espoo), marked as such; the handler's task says to check by hand.
+    assert record.inputs["register_checked"] is False
+    assert record.eligible is True
+    task = current_task(sqlite_db, application_id)
+    assert (task.kind, task.note) == ("handle", "register_check_failed")
