@@ -39,6 +39,12 @@ def acting_refusal(company_form: str, rights: set[ActingRight]) -> str | None:
     return None if rights & {ActingRight.REPRESENTATIVE, ActingRight.MANDATE} else NO_RIGHT_TO_ACT
 
 
+def acting_basis(company_form: str, rights: set[ActingRight]) -> ActingRight | None:
+    """The right an allowed application rests on, the strongest first (recorded with it)."""
+    usable = {ActingRight.OWNER} if company_form == "tmi" else {ActingRight.REPRESENTATIVE, ActingRight.MANDATE}
+    return next((right for right in ActingRight if right in rights & usable), None)
+
+
 class RecordedRight(SQLModel, table=True):
     """A right to act for a business as recorded here: the simulated Mandates service's data (seeded for the
     demo businesses and the simulated identification's test people)."""

@@ -121,6 +121,7 @@ def open_task(
     due_on: date | None = None,
     status: str = "open",
     assignee_id: int | None = None,
+    note: str | None = None,
 ) -> int:
     with db.session() as session:
         row = session.get(Application, application_id)
@@ -138,6 +139,7 @@ def open_task(
             assignee_id=assignee_id,
             arrived_at=row.submitted_at,
             due_on=due_on,
+            note=note,
         )
         session.add(task)
         session.commit()

@@ -62,6 +62,9 @@ class Application(SQLModel, table=True):
     identified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     identification_provider: str | None = Field(default=None, max_length=300)
     api_client: str | None = Field(default=None, max_length=80)
+    # On what right the identified person applied for the business (models/mandates.py:ActingRight); None
+    # for a light entrepreneur, a trusted integration's applicant or an application from before.
+    acting_right: str | None = Field(default=None, max_length=20)
 
     @property
     def workflow_id(self) -> str:

@@ -85,7 +85,8 @@ def test_an_oy_application_by_its_representative_or_mandate_holder_is_taken(
     sign_in(client, settings)
 
     assert send(client, **ESBO_DESIGN).status_code == 303
-    assert len(stored(db)) == 1
+    [taken] = stored(db)
+    assert taken.acting_right == right  # recorded with the application
 
 
 def test_a_sole_traders_business_only_by_its_owner(client: TestClient, db: Database, settings: Settings) -> None:
@@ -98,6 +99,7 @@ def test_a_sole_traders_business_only_by_its_owner(client: TestClient, db: Datab
 
     record_rights(db, "0112038-9", MAIJA.personal_id, ActingRight.OWNER)
     assert send(client).status_code == 303
+    assert [a.acting_right for a in stored(db)] == ["owner"]
 
 
 def test_the_registers_company_form_decides_not_the_declared_one(

@@ -1,5 +1,6 @@
 """The task page shows everything the decision rests on, in words, and the identity code only on request."""
 
+import html
 from collections.abc import Iterator
 
 import pytest
@@ -9,9 +10,11 @@ from sqlmodel import select
 from core.db import Database
 from core.settings import Settings
 from models.audit import AuditEvent
+from models.grants.applications import Application
 from models.grants.programme import Programme
+from models.grants.status_links import status_token
 from tests.casework import PASSWORD, PEOPLE, file_application, open_task, seed_people, store_assessment
-from tests.support import IN_2020_WINDOW
+from tests.support import IN_2020_WINDOW, TEST_SECRET
 from tests.web_helpers import csrf_from, sign_in
 from web.app import create_app
 
@@ -212,3 +215,42 @@ def seed_ids(db: Database) -> dict[str, int]:
             key: next(u.id for u in session.exec(select(User)).all() if u.email == email) or 0
             for key, (email, _org, _roles) in PEOPLE.items()
         }
+
+
+def test_proceedings_in_the_register_and_a_register_that_could_not_be_asked_are_said(
+    staff: TestClient, db: Database, programme
+) -> None:
+    application_id = file_application(db, programme)
+    with db.session() as session:  # as intake stores an identified applicant acting on a mandate
+        row = session.get(Application, application_id)
+        assert row is not None
+        row.identified_assurance, row.identified_at, row.acting_right = "substantial", IN_2020_WINDOW, "mandate"
+        session.add(row)
+        session.commit()
+    store_assessment(db, application_id, programme, situations=["bankruptcy"], employer_register=True)
+    task_id = open_task(db, application_id, note="register_check_failed")
+    as_(staff, "handler")
+
+    text = page(staff, task_id)
+    assert (
+        "strongly, level of assurance substantial, on 2 May 2020, 10:00; applies with the company&#39;s mandate" in text
+    )
+    assert "(0112038-9, Sole trader)" in text
+    assert "The trade register records: bankruptcy" in text
+    assert "<strong>In the employer register</strong>: declared <mark>no</mark>, register <mark>yes</mark>" in text
+    assert "The trade register could not be reached: the assessment used the applicant&#39;s declarations" in text
+    queue = staff.get("/staff/queue?lang=en").text
+    assert "check the register by hand" in queue
+
+
+def test_the_applicant_reads_where_the_registers_facts_replaced_their_answers(
+    staff: TestClient, db: Database, programme
+) -> None:
+    application_id = file_application(db, programme)
+    store_assessment(db, application_id, programme, situations=["bankruptcy"], home_municipality="Vantaa")
+
+    text = html.unescape(staff.get(f"/status/{status_token(application_id, TEST_SECRET)}?lang=en").text)
+
+    assert "The check used the trade register's facts where they differ from your answers:" in text
+    assert "Home municipality: you declared Espoo (049), the register says Vantaa (092)" in text
+    assert "The trade register records: bankruptcy" in text

@@ -103,7 +103,7 @@ def test_a_weak_identification_is_refused(client: TestClient, settings) -> None:
 
 
 def test_an_answer_is_taken_once_and_only_for_our_own_request(client: TestClient, db: Database, settings) -> None:
-    start = client.get("/sign-in", follow_redirects=False)
+    start = client.get("/sign-in", params={"next": FORM}, follow_redirects=False)
     service = simulated_service(settings)
     chooser = service.get(start.headers["location"].split(settings.simulation_idp_url)[1])
     fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', chooser.text))
@@ -134,7 +134,8 @@ def test_signing_out_ends_the_sign_in(client: TestClient, settings) -> None:
 
     out = client.post("/sign-out", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False)
 
-    assert out.status_code == 303
+    assert out.status_code == 303 and out.headers["location"] == "/?signed_out=1"
+    assert "You have signed out." in client.get("/?signed_out=1&lang=en").text
     assert client.get("/my-applications", follow_redirects=False).headers["location"].startswith("/sign-in")
 
 
@@ -179,7 +180,7 @@ def test_production_refuses_the_simulated_service(db: Database) -> None:
 
 
 def test_cancelling_at_the_service_says_so(client: TestClient, settings) -> None:
-    start = client.get("/sign-in", follow_redirects=False)
+    start = client.get("/sign-in", params={"next": FORM}, follow_redirects=False)
     service = simulated_service(settings)
     chooser = service.get(start.headers["location"].split(settings.simulation_idp_url)[1])
     fields = {k: html.unescape(v) for k, v in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', chooser.text)}
@@ -187,3 +188,5 @@ def test_cancelling_at_the_service_says_so(client: TestClient, settings) -> None
     cancelled = client.post("/sign-in/acs", data=answer_of(service.post("/sso", data={**fields, "cancel": "yes"}).text))
 
     assert cancelled.status_code == 400 and "cancelled or did not succeed" in cancelled.text
+    # ... and offers to start again, towards where the person was going.
+    assert 'href="/sign-in?next=%2Fapply%2Fsole-entrepreneur-2020">Identify again' in cancelled.text

@@ -1,7 +1,6 @@
 """A trade register that does not answer never stops a case: the assessment is retried, and when the register
 stays down the case goes on to a handler, whose task says to check the register by hand."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,26 +33,29 @@ class FlakyRegister:
         return self._register.lookup(business_id)
 
 
-@pytest.fixture
-def programme(programmes: dict[str, Programme], sqlite_db: Database) -> Iterator[Programme]:
+@pytest.fixture(autouse=True)
+def demo_register(sqlite_db: Database) -> None:
     seed_staff(sqlite_db)  # and the demo register
-    yield programmes[PROGRAMME]
+
+
+async def assessed_with(
+    register: FlakyRegister, env: WorkflowEnvironment, db: Database, programmes: dict[str, Programme], tmp_path: Path
+) -> int:
+    """A case through its assessment with this register; its application id."""
+    async with running_worker(env.client, db, programmes, tmp_path / "mail", register=register) as queue:
+        # 0737546-2 is a demo business registered in Helsinki: the register's answer decides.
+        application_id = accept(db, programmes[PROGRAMME], business__business_id="0737546-2")
+        handle = await start(env.client, queue, application_id, PROGRAMME)
+        await env.sleep(timedelta(hours=1))  # the pauses between tries pass
+        await wait_for_stage(handle, "assessed")
+    return application_id
 
 
 async def test_a_register_down_for_a_while_is_asked_again(
-    own_temporal_env: WorkflowEnvironment,
-    sqlite_db: Database,
-    programmes: dict[str, Programme],
-    programme: Programme,
-    tmp_path: Path,
+    own_temporal_env: WorkflowEnvironment, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path
 ) -> None:
     register = FlakyRegister(sqlite_db, failures=3)
-    async with running_worker(own_temporal_env.client, sqlite_db, programmes, tmp_path / "mail", register=register) as q:
-        # 0737546-2 is a demo business registered in Helsinki: the register's answer decides.
-        application_id = accept(sqlite_db, programme, business__business_id="0737546-2")
-        handle = await start(own_temporal_env.client, q, application_id, programme.code)
-        await own_temporal_env.sleep(timedelta(hours=1))  # the pauses between tries pass
-        await wait_for_stage(handle, "assessed")
+    application_id = await assessed_with(register, own_temporal_env, sqlite_db, programmes, tmp_path)
 
     assert register.asked == 4
     with sqlite_db.session() as session:
@@ -64,18 +66,10 @@ async def test_a_register_down_for_a_while_is_asked_again(
 
 
 async def test_a_register_that_stays_down_leaves_the_check_to_a_handler(
-    own_temporal_env: WorkflowEnvironment,
-    sqlite_db: Database,
-    programmes: dict[str, Programme],
-    programme: Programme,
-    tmp_path: Path,
+    own_temporal_env: WorkflowEnvironment, sqlite_db: Database, programmes: dict[str, Programme], tmp_path: Path
 ) -> None:
     register = FlakyRegister(sqlite_db, failures=1000)
-    async with running_worker(own_temporal_env.client, sqlite_db, programmes, tmp_path / "mail", register=register) as q:
-        application_id = accept(sqlite_db, programme, business__business_id="0737546-2")
-        handle = await start(own_temporal_env.client, q, application_id, programme.code)
-        await own_temporal_env.sleep(timedelta(hours=1))  # the pauses between tries pass
-        await wait_for_stage(handle, "assessed")
+    application_id = await assessed_with(register, own_temporal_env, sqlite_db, programmes, tmp_path)
 
     assert register.asked == 7  # a try, and one after each pause; then no more
     with sqlite_db.session() as session:

@@ -128,9 +128,10 @@ async def create_application(
     if programme.identification == "required":
         form = _as_sent_by(form, sender)
         identified = sender if isinstance(sender, IdentifiedPerson) else None
+    acting_right = None
     if identified is not None:
         try:
-            await run_in_threadpool(check_right_to_apply, identified, form, register, mandates)
+            acting_right = await run_in_threadpool(check_right_to_apply, identified, form, register, mandates)
         except ActingRefused as refused:
             status, kind = (503, "unavailable") if refused.retry_later else (403, "forbidden")
             raise _api_error(status, refused.field, refused.reason, kind) from None
@@ -145,6 +146,7 @@ async def create_application(
             idempotency_key=idempotency_key,
             identified=identified,
             api_client=sender.name if isinstance(sender, TrustedClient) else None,
+            acting_right=acting_right,
         )
     except ProgrammeNotOpen:
         raise _api_error(409, "programme", "the programme is not open for applications yet") from None

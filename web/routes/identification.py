@@ -1,6 +1,7 @@
 """Applicants sign in through the identification service, and find their own applications afterwards."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -8,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.saml import ACS_PATH, METADATA_PATH, sp_metadata
 from models.audit import audit
-from models.identification import SessionKind
+from models.identification import SessionKind, SignInRequest
 from web.applicants import APPLICANT_TOKEN_KEY, ApplicantDep
 from web.csrf import require_csrf
 from web.deps import SessionDep, SettingsDep
@@ -48,7 +49,10 @@ async def assertion_consumer(
     try:
         person, next_path = await run_in_threadpool(finish_sign_in, session, settings, saml_response, relay_state)
     except SignInFailed as failed:
-        return render(request, "public/sign_in_failed.html", {"reason": failed.reason}, status_code=400)
+        # Where the person was going, to start again from there.
+        pending = session.get(SignInRequest, relay_state[:100]) if relay_state else None
+        again = "/sign-in?" + urlencode({"next": safe_next(pending.next_path if pending else None, "/my-applications")})
+        return render(request, "public/sign_in_failed.html", {"reason": failed.reason, "again": again}, status_code=400)
     end_session(session, request.session.get(APPLICANT_TOKEN_KEY))
     token = open_session(session, person, kind=SessionKind.BROWSER, minutes=settings.applicant_session_minutes)
     audit(
@@ -68,7 +72,7 @@ async def assertion_consumer(
 @router.post("/sign-out", dependencies=[Depends(require_csrf)])
 def sign_out(request: Request, session: SessionDep) -> Response:
     end_session(session, request.session.pop(APPLICANT_TOKEN_KEY, None))
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse("/?signed_out=1", status_code=303)
 
 
 @router.get(METADATA_PATH)

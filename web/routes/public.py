@@ -48,6 +48,7 @@ from web.services.applications import (
     payment_of,
     recoveries_told,
 )
+from web.services.disagreements import register_findings
 from web.services.intake import IdempotencyConflict, ProgrammeNotOpen, submit_application
 from web.services.my_applications import application_in_progress
 from web.services.prefill import Prefill, prefill_for
@@ -185,9 +186,10 @@ async def submit_form(
         if postal_address_missing(data):  # in the same answer as the rest, not in a second round
             errors.setdefault(GROUP_FIRST_FIELD["applicant.address"], translate(KNOWN_REASONS[POSTAL_ADDRESS_REQUIRED]))
         return _form_page(request, programme, values, errors, key, 422, now, applicant)
+    acting_right = None
     if applicant is not None and programme.identification == "required":
         try:
-            await run_in_threadpool(check_right_to_apply, applicant, application, register, mandates)
+            acting_right = await run_in_threadpool(check_right_to_apply, applicant, application, register, mandates)
         except ActingRefused as refused:
             errors = {refused.field: translate(refused.reason)}
             return _form_page(
@@ -204,6 +206,7 @@ async def submit_form(
             idempotency_key=key,
             channel="form",
             identified=applicant if programme.identification == "required" else None,
+            acting_right=acting_right,
         )
     except IdempotencyConflict:
         # Sent already from this browser, and changed since (Back, edit, send): no second application.
@@ -247,6 +250,9 @@ def render_status_page(
         "token": token,
         "received": request.query_params.get("received") == "1",
         "yours": request.query_params.get("yours") == "1",
+        "register_findings": register_findings(view.assessment.result, negotiate_language(request))
+        if view.assessment
+        else [],
         "status_url": f"{settings.public_base_url}/status/{token}",
         "info_request": open_info_request(session, view.application.id or 0),
         "decision": decision_of(session, view.application.id or 0),

@@ -11,7 +11,7 @@ from core.mandates import Mandates, MandatesUnavailable
 from core.trade_register import RegisterUnavailable, TradeRegister
 from models.grants.application_form import ApplicationForm
 from models.identification import IdentifiedPerson
-from models.mandates import acting_refusal
+from models.mandates import ActingRight, acting_basis, acting_refusal
 
 MANDATES_DOWN = N_("Your right to act for the business could not be checked just now. Try again in a few minutes.")
 
@@ -25,11 +25,12 @@ class ActingRefused(Exception):
 
 def check_right_to_apply(
     person: IdentifiedPerson, form: ApplicationForm, register: TradeRegister, mandates: Mandates
-) -> None:
-    """Raises ActingRefused with the reason when the person may not apply for the form's business."""
+) -> ActingRight | None:
+    """The right on which the person applies for the form's business (None: a light entrepreneur, for
+    themselves); raises ActingRefused with the reason when they may not."""
     business = form.business
     if not business.business_id:
-        return  # a light entrepreneur applies as themselves
+        return None  # a light entrepreneur applies as themselves
     company_form: str = business.company_form
     try:
         entry = register.lookup(business.business_id)
@@ -44,3 +45,4 @@ def check_right_to_apply(
     reason = acting_refusal(company_form, rights)
     if reason is not None:
         raise ActingRefused(reason)
+    return acting_basis(company_form, rights)

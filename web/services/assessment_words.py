@@ -44,6 +44,11 @@ COMPANY_FORMS = {
     "osk": N_("Cooperative"),
     "light": N_("Light entrepreneur (no business ID)"),
 }
+REGISTER_SITUATIONS = {
+    "liquidation": N_("liquidation"),
+    "bankruptcy": N_("bankruptcy"),
+    "restructuring": N_("restructuring proceedings"),
+}
 PERIOD_PROBLEMS = {
     "reference_period_outside_rule": N_("The reference period is outside the programme's rule."),
     "reference_period_too_short": N_("The reference period is too short."),
@@ -168,10 +173,14 @@ def _periods(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str]:
 
 
 def _difficulty(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str]:
-    return [
+    lines = [
         w._("Profitable in 2019: %(answer)s", answer=w.answer(d["profitable_2019"])),
         w._("In difficulty before the crisis: %(answer)s", answer=w.answer(d["in_difficulty_before_crisis"])),
     ]
+    for situation in filter(None, d.get("register_situations", "").split(",")):
+        what = w._(REGISTER_SITUATIONS[situation]) if situation in REGISTER_SITUATIONS else situation
+        lines.append(w._("The trade register records: %(situation)s", situation=what))
+    return lines
 
 
 def _tax_debt(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str]:

@@ -7,10 +7,11 @@ also in assessments stored before municipalities were compared by their official
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import InvalidOperation
+from typing import Any
 
 from core.i18n import N_
 from models.municipalities import same_municipality
-from web.services.assessment_words import COMPANY_FORMS, Words, with_code
+from web.services.assessment_words import COMPANY_FORMS, REGISTER_SITUATIONS, Words, with_code
 
 DISCREPANCY_FIELDS = {
     "business.name": N_("Business name"),
@@ -64,3 +65,27 @@ def is_real_discrepancy(discrepancy: Mapping[str, str]) -> bool:
     if discrepancy.get("field") != "business.home_municipality":
         return True
     return not same_municipality(discrepancy.get("declared"), discrepancy.get("registry"))
+
+
+def register_findings(result: Mapping[str, Any], language: str) -> list[str]:
+    """For the applicant: where the register's facts were used instead of what they declared, and the
+    proceedings it records, so a reason that contradicts their answers says where it came from."""
+    w = Words(language)
+    lines = [
+        w._(
+            "%(fact)s: you declared %(declared)s, the register says %(registry)s",
+            fact=d.field,
+            declared=d.declared,
+            registry=d.registry,
+        )
+        for d in (
+            discrepancy_in_words(raw, language)
+            for raw in result.get("discrepancies", [])
+            if is_real_discrepancy(raw) and raw.get("field") != "business.name"
+        )
+    ]
+    for check in result.get("checks", []):
+        for situation in filter(None, check.get("detail", {}).get("register_situations", "").split(",")):
+            what = w._(REGISTER_SITUATIONS[situation]) if situation in REGISTER_SITUATIONS else situation
+            lines.append(w._("The trade register records: %(situation)s", situation=what))
+    return lines

@@ -61,6 +61,7 @@ def submit_application(
     channel: str = "api",
     identified: IdentifiedPerson | None = None,
     api_client: str | None = None,
+    acting_right: str | None = None,
 ) -> Receipt:
     """Stores the application and its outbox row atomically; a repeated key returns the first receipt.
 
@@ -93,6 +94,7 @@ def submit_application(
         identified_at=identified.authenticated_at if identified else None,
         identification_provider=identified.provider if identified else None,
         api_client=api_client,
+        acting_right=acting_right,
     )
     try:
         session.add(application)
@@ -108,6 +110,7 @@ def submit_application(
             identified_at=identified.authenticated_at.isoformat() if identified else None,
             provider=application.identification_provider,
             api_client=api_client,
+            acting_right=acting_right,
         )
         session.add(
             OutboxMessage(
