@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from sqlmodel import select
 from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.settings import Settings, get_settings
 from core.storage import LocalFileStore
@@ -116,13 +117,17 @@ def import_report(
     async def run() -> None:
         client = await _client(settings)
         # The outbox has the same promise: whoever starts it first, it runs once (the id is the report's).
-        handle = await client.start_workflow(
-            BankReportWorkflow.run,
-            BankReportRef(report_id=report_id),
-            id=f"bank-report-{report_id}",
-            task_queue=settings.task_queue,
-        )
-        await handle.result()
+        workflow_id = f"bank-report-{report_id}"
+        try:
+            await client.start_workflow(
+                BankReportWorkflow.run,
+                BankReportRef(report_id=report_id),
+                id=workflow_id,
+                task_queue=settings.task_queue,
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # the outbox relay of a running web app was first: the same workflow, waited for alike
+        await client.get_workflow_handle(workflow_id).result()
 
     asyncio.run(run())
     with database() as (session, _settings):

@@ -5,14 +5,16 @@ import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from models.payments.batches import PaymentBatch
+from runtime import payments_cli
 from runtime.cli import app
 from tests.bank import sent_transfers, status_report
 from tests.desk import Desk, wait_until
@@ -48,7 +50,29 @@ def grantdesk(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_batch_export_import_and_the_state_report_from_the_command_line(cli_env: Desk, tmp_path: Path) -> None:
+def relay_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web app's outbox relay starts the bank report's workflow before the command does."""
+    real = payments_cli._client
+
+    async def client_after_the_relay(settings: Settings) -> object:
+        client = await real(settings)
+
+        class RelayWasFirst:
+            def __getattr__(self, name: str) -> object:
+                return getattr(client, name)
+
+            async def start_workflow(self, *args: Any, **kwargs: Any) -> object:
+                await client.start_workflow(*args, **kwargs)  # the relay's start
+                return await client.start_workflow(*args, **kwargs)  # ours: already started
+
+        return RelayWasFirst()
+
+    monkeypatch.setattr(payments_cli, "_client", client_after_the_relay)
+
+
+def test_batch_export_import_and_the_state_report_from_the_command_line(
+    cli_env: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     desk = cli_env
     decide_through_the_pages(desk)
     wait_until(lambda: payments(desk))
@@ -77,6 +101,7 @@ def test_batch_export_import_and_the_state_report_from_the_command_line(cli_env:
 
     report = tmp_path / "pain002.xml"
     report.write_bytes(status_report(sent_transfers(released), {}, date(2026, 12, 4)))
+    relay_first(monkeypatch)  # the command waits for the same workflow, whoever started it
     code, output = grantdesk("payments", "import", str(report))
     assert code == 0, output
     assert "paid 1, returned 0" in output
