@@ -6,7 +6,6 @@ here, never in the cookie: the browser holds only a random token whose digest fi
 row, with a shorter life, backs a bearer token for the JSON API.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -51,10 +50,6 @@ class IdentifiedPerson:
     authn_context: str  # as the service named it
     authenticated_at: datetime
     provider: str  # the identification service's entity id
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class SignInRequest(SQLModel, table=True):

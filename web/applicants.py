@@ -7,13 +7,13 @@ integration's client credential (HTTP Basic, name and secret; the name is record
 
 import base64
 import binascii
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from core.tokens import token_digest
 from models.identification import IdentifiedPerson, SessionKind
 from web.deps import SessionDep, SettingsDep
 from web.services.identification import signed_in
@@ -54,7 +54,7 @@ def _trusted_client(credential: str, clients: dict[str, str]) -> TrustedClient |
     except (binascii.Error, UnicodeDecodeError):
         return None
     expected = clients.get(name)
-    given = hashlib.sha256(secret.encode()).hexdigest()
+    given = token_digest(secret)
     return TrustedClient(name) if expected and hmac.compare_digest(expected, given) else None
 
 

@@ -33,7 +33,7 @@ from web.i18n import (
     formatting_ngettext,
     negotiate_language,
 )
-from web.services.assessment_words import CheckInWords, check_in_words
+from web.services.assessment_words import COMPANY_FORMS, CheckInWords, check_in_words
 from web.services.disagreements import DiscrepancyInWords, discrepancy_in_words
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
@@ -105,9 +105,16 @@ def becomes_final(context: Context, decision: Decision) -> date | None:
     return becomes_final_on(decision.rectification_last_day, decision.published_on, programme, decision.kind)
 
 
+@pass_context
+def company_form(context: Context, code: str) -> str:
+    """ "Sole trader" for tmi, in the reader's language; a code we have no words for as it is."""
+    return context["_"](COMPANY_FORMS[code]) if code in COMPANY_FORMS else code
+
+
 templates.env.globals["becomes_final"] = becomes_final
 templates.env.filters.update(
     bank_reason=bank_reason,
+    company_form=company_form,
     local_time=local_time,
     local_date=local_date,
     euros=euros,

@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from core.db import Database
 from core.settings import get_settings
+from core.tokens import token_digest
 from models.audit import AuditEvent
 from models.notifications import EmailLog
 from models.staff import PasswordLink, User, UserRole
 from runtime.cli import app
 from web.services.auth import password_hash
-from web.services.password_links import token_digest
 
 LINK = re.compile(r"http://grantdesk\.example/staff/set-password/([A-Za-z0-9_-]+)")
 

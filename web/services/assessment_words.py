@@ -177,10 +177,15 @@ def _difficulty(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str
         w._("Profitable in 2019: %(answer)s", answer=w.answer(d["profitable_2019"])),
         w._("In difficulty before the crisis: %(answer)s", answer=w.answer(d["in_difficulty_before_crisis"])),
     ]
-    for situation in filter(None, d.get("register_situations", "").split(",")):
-        what = w._(REGISTER_SITUATIONS[situation]) if situation in REGISTER_SITUATIONS else situation
-        lines.append(w._("The trade register records: %(situation)s", situation=what))
-    return lines
+    return lines + register_situations(w, d)
+
+
+def register_situations(w: Words, d: Mapping[str, str]) -> list[str]:
+    """The proceedings the trade register recorded (a difficulty check's detail), in words."""
+    return [
+        w._("The trade register records: %(situation)s", situation=w._(REGISTER_SITUATIONS.get(situation, situation)))
+        for situation in filter(None, d.get("register_situations", "").split(","))
+    ]
 
 
 def _tax_debt(w: Words, d: Mapping[str, str], passed: bool | None) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from core.i18n import N_
 from models.municipalities import same_municipality
-from web.services.assessment_words import COMPANY_FORMS, REGISTER_SITUATIONS, Words, with_code
+from web.services.assessment_words import COMPANY_FORMS, Words, register_situations, with_code
 
 DISCREPANCY_FIELDS = {
     "business.name": N_("Business name"),
@@ -85,7 +85,5 @@ def register_findings(result: Mapping[str, Any], language: str) -> list[str]:
         )
     ]
     for check in result.get("checks", []):
-        for situation in filter(None, check.get("detail", {}).get("register_situations", "").split(",")):
-            what = w._(REGISTER_SITUATIONS[situation]) if situation in REGISTER_SITUATIONS else situation
-            lines.append(w._("The trade register records: %(situation)s", situation=what))
+        lines += register_situations(w, check.get("detail", {}))
     return lines

@@ -22,13 +22,13 @@ from stdnum.fi import hetu
 from core.i18n import N_
 from core.saml import identification_service_entity_id, saml_client
 from core.settings import Settings
+from core.tokens import token_digest
 from models.identification import (
     ApplicantSession,
     IdentifiedPerson,
     SessionKind,
     SignInRequest,
     assurance_of,
-    token_digest,
 )
 from models.types import utcnow
 

@@ -7,13 +7,13 @@ submitting together cannot both set a password. Issuing a new link, using one, a
 account end the links issued before.
 """
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core.tokens import token_digest
 from models.audit import audit_subject
 from models.staff import LinkPurpose, PasswordLink, User
 from models.subjects import SubjectType
@@ -24,10 +24,6 @@ SET_PASSWORD_PATH = "/staff/set-password"  # noqa: S105 (a page, not a password)
 
 class LinkUnusable(Exception):
     """Unknown, expired, used, replaced by a newer link, or the account is deactivated: told apart to nobody."""
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def link_url(base_url: str, token: str) -> str:

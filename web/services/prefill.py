@@ -3,14 +3,16 @@ the Mandates service) and the chosen one's register facts. A register that does 
 for the applicant to fill in; it never stops them applying."""
 
 from dataclasses import dataclass, field
+from typing import get_args
 
 from stdnum.fi import ytunnus
 
 from core.mandates import Mandates, MandatesUnavailable
 from core.trade_register import RegisterEntry, RegisterUnavailable, TradeRegister
+from models.grants.application_form import CompanyForm
 from models.identification import IdentifiedPerson
 
-FORM_COMPANY_FORMS = ("tmi", "ay", "ky", "oy", "osk")
+FORM_COMPANY_FORMS = get_args(CompanyForm)  # the register has no "light": such a business has no ID
 
 
 @dataclass(frozen=True)
