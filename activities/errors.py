@@ -29,6 +29,14 @@ class PaymentOnItsWay(Exception):
     """The payment is in a batch for the bank or has been sent: cancelling it now would be a lie."""
 
 
+class ServiceRequestNotFound(Exception):
+    pass
+
+
+class UnknownOrganisation(Exception):
+    """A referral named an organisation that is not in the network."""
+
+
 NON_RETRYABLE = [
     ApplicationNotFound.__name__,
     BudgetExhausted.__name__,
@@ -37,4 +45,6 @@ NON_RETRYABLE = [
     MissingLetterFact.__name__,
     NothingToDecide.__name__,
     PaymentOnItsWay.__name__,
+    ServiceRequestNotFound.__name__,
+    UnknownOrganisation.__name__,
 ]

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.service_requests.sla import ResponseTerms
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 (refused outside dev)
 DEV_PAYLOAD_KEY = "ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="  # 32 bytes, dev only
@@ -90,6 +92,25 @@ class Settings(BaseSettings):
     registry: Literal["ytj", "local"] = "local"
     ytj_url: str = "https://avoindata.prh.fi/opendata-ytj-api/v3"
     registry_timeout_seconds: float = 5.0
+    # Service requests: the first response is due in working days; after its due day the organisation's
+    # coordinators are alerted, and later the network's (the coordinating organisation's, which also triages
+    # requests no routing rule matches).
+    service_first_response_days: int = 2
+    service_organisation_escalation_days: int = 1
+    service_network_escalation_days: int = 2
+    service_network_organisation: str = "E"
+    # A request sent without sign-in waits this many days for its e-mail address to be confirmed.
+    service_confirmation_days: int = 7
+    # After closing, the customer's feedback link (and an answer that reopens the request) works this long.
+    service_feedback_days: int = 30
+
+    @property
+    def service_terms(self) -> ResponseTerms:
+        return ResponseTerms(
+            first_response_days=self.service_first_response_days,
+            organisation_escalation_days=self.service_organisation_escalation_days,
+            network_escalation_days=self.service_network_escalation_days,
+        )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":

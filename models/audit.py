@@ -59,9 +59,11 @@ def audit_subject(
     subject_id: int,
     actor_id: int | None = None,
     organisation_code: str | None = None,
+    key: str | None = None,
     **detail: Any,
 ) -> None:
-    """An event about something other than an application (a staff account, say), in the caller's transaction."""
+    """An event about something other than an application (a staff account, a service request), in the caller's
+    transaction; `key` makes a retried activity's event one event."""
     _add(
         session,
         action=action,
@@ -70,7 +72,7 @@ def audit_subject(
         application_id=None,
         actor_id=actor_id,
         organisation_code=organisation_code,
-        key=None,
+        key=key,
         detail=detail,
     )
 

@@ -15,6 +15,7 @@ START_PAYMENT_RUN = "start_payment_run"
 START_BANK_REPORT = "start_bank_report"
 START_RECOVERY = "start_recovery"
 START_RECTIFICATION = "start_rectification"
+START_SERVICE_REQUEST = "start_service_request"
 
 
 class OutboxMessage(SQLModel, table=True):

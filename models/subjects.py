@@ -16,6 +16,7 @@ class SubjectType(StrEnum):
     PRINT_BATCH = "print_batch"  # the post room's confirmation of a posting
     PAYMENT_BATCH = "payment_batch"  # its file, approvals, release or cancellation
     BANK_REPORT = "bank_report"  # a bank report imported and applied
+    SERVICE_REQUEST = "service_request"  # a customer's request to the network (models/service_requests/)
 
 
 class AboutSubject(SQLModel):

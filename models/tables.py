@@ -15,6 +15,8 @@ from models.payments.batches import BatchApproval, PaymentBatch, PaymentInstruct
 from models.payments.imports import BankReportImport
 from models.payments.payments import AccountChange, Payment
 from models.payments.recovery import Recovery
+from models.service_requests.requests import Feedback, Meeting, ServiceMessage, ServiceRequest, ServiceRoute
+from models.service_requests.routing import RoutingRule
 from models.serving.print_batches import PrintBatch
 from models.staff import LoginAttempt, Organisation, PasswordLink, User, UserRole
 from models.tasks import Task
@@ -33,8 +35,10 @@ __all__ = [
     "DecisionSequence",
     "Document",
     "EmailLog",
+    "Feedback",
     "InfoRequest",
     "LoginAttempt",
+    "Meeting",
     "Organisation",
     "OutboxMessage",
     "PasswordLink",
@@ -48,6 +52,10 @@ __all__ = [
     "RectificationRequest",
     "RegisterLookup",
     "RegisteredBusiness",
+    "RoutingRule",
+    "ServiceMessage",
+    "ServiceRequest",
+    "ServiceRoute",
     "SignInRequest",
     "Task",
     "TimelineEvent",

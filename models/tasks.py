@@ -19,6 +19,8 @@ class TaskKind(StrEnum):
     REPAYMENT = "repayment"  # a recovered grant was not repaid by its due date: follow it up (finance)
     DELIVER = "deliver"  # the decision could not be served (e-mail refused, letter incomplete): try again or post it
     RECTIFICATION = "rectification"  # prepare the ruling on a rectification request and record the body's (legal)
+    SERVICE = "service"  # serve a customer's service request routed to the organisation (a handler)
+    TRIAGE = "triage"  # no routing rule matched: the network's front desk routes it (a coordinator)
 
 
 class TaskStatus(StrEnum):

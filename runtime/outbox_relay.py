@@ -25,9 +25,11 @@ from models.outbox import (
     START_PRINT_BATCH,
     START_RECOVERY,
     START_RECTIFICATION,
+    START_SERVICE_REQUEST,
     OutboxMessage,
 )
 from models.payments.payloads import BankReportRef, PaymentRunInput, RecoveryInput
+from models.service_requests.payloads import ServiceRequestInput
 from models.serving.payloads import PrintBatchRef
 from models.types import utcnow
 from workflows.appeals.rectification import RectificationWorkflow
@@ -36,6 +38,7 @@ from workflows.notifications.send_email import SendEmailWorkflow
 from workflows.payments.bank_report import BankReportWorkflow
 from workflows.payments.payment_run import PaymentRunWorkflow
 from workflows.payments.recovery import RecoveryWorkflow
+from workflows.service_requests.service_request import ServiceRequestWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,7 @@ STARTS: dict[str, WorkflowStart] = {
     START_BANK_REPORT: WorkflowStart(BankReportWorkflow.run, BankReportRef),
     START_RECOVERY: WorkflowStart(RecoveryWorkflow.run, RecoveryInput),
     START_RECTIFICATION: WorkflowStart(RectificationWorkflow.run, RectificationInput),
+    START_SERVICE_REQUEST: WorkflowStart(ServiceRequestWorkflow.run, ServiceRequestInput),
 }
 
 

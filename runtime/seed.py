@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from core.passwords import password_hash
 from models.grants.registry import RegisteredBusiness
 from models.mandates import ActingRight, RecordedRight
+from models.service_requests.routing import SEED_RULES, RoutingRule
 from models.staff import Organisation, Role, User, UserRole
 
 ORGANISATIONS = [
@@ -96,7 +97,17 @@ def seed_reference_data(session: Session) -> None:
                     **DEMO_REGISTER_FACTS.get(business_id, {}),
                 )
             )
+    session.flush()  # the organisations, before the rules that name them
+    seed_routing_rules(session)
     session.commit()
+
+
+def seed_routing_rules(session: Session) -> None:
+    """The handbook's routing, only into an empty table: rules the network has changed are theirs to keep."""
+    if session.exec(select(RoutingRule.id)).first() is not None:
+        return
+    for package, stage, group, organisation in SEED_RULES:
+        session.add(RoutingRule(package=package, stage=stage, customer_group=group, organisation_code=organisation))
 
 
 def seed_demo_rights(session: Session) -> None:

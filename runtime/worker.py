@@ -3,6 +3,7 @@
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -20,6 +21,8 @@ from activities.payments.bank_reports import BankReportActivities
 from activities.payments.batches import PaymentBatchActivities
 from activities.payments.payments import PaymentActivities
 from activities.payments.recovery import RecoveryActivities
+from activities.service_requests.mail import ServiceMailActivities
+from activities.service_requests.records import ServiceRequestActivities
 from activities.serving.delivery import DeliveryActivities
 from activities.serving.print_batch import PrintBatchActivities
 from activities.tasks import TaskActivities
@@ -41,6 +44,7 @@ from workflows.payments.grant_payment import GrantPaymentWorkflow
 from workflows.payments.payment_batch import PaymentBatchWorkflow
 from workflows.payments.payment_run import PaymentRunWorkflow
 from workflows.payments.recovery import RecoveryWorkflow
+from workflows.service_requests.service_request import ServiceRequestWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
@@ -56,7 +60,32 @@ WORKFLOWS = [
     RecoveryWorkflow,
     AppealWindowWorkflow,
     RectificationWorkflow,
+    ServiceRequestWorkflow,
 ]
+
+
+def service_request_activities(records: ServiceRequestActivities, mail: ServiceMailActivities) -> list[Any]:
+    return [
+        records.begin,
+        records.record_confirmation,
+        records.expire,
+        records.route,
+        records.refer,
+        records.open_task,
+        records.accept,
+        records.record_message,
+        records.record_meeting,
+        records.close,
+        records.reopen,
+        records.record_feedback,
+        mail.ask_confirmation,
+        mail.send_receipt,
+        mail.send_reply,
+        mail.send_invitation,
+        mail.tell_referred,
+        mail.ask_feedback,
+        mail.alert,
+    ]
 
 
 @lru_cache
@@ -125,6 +154,22 @@ def build_worker(
     recoveries = RecoveryActivities(
         db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key
     )
+    service_requests = ServiceRequestActivities(
+        db,
+        terms=settings.service_terms,
+        network_organisation=settings.service_network_organisation,
+        confirm_days=settings.service_confirmation_days,
+        feedback_days=settings.service_feedback_days,
+    )
+    service_mail = ServiceMailActivities(
+        db,
+        mailer,
+        base_url=settings.public_base_url,
+        secret=settings.secret_key,
+        terms=settings.service_terms,
+        network_organisation=settings.service_network_organisation,
+        confirm_days=settings.service_confirmation_days,
+    )
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -175,6 +220,7 @@ def build_worker(
             recoveries.record_explanation,
             recoveries.finalize,
             recoveries.record_repayment,
+            *service_request_activities(service_requests, service_mail),
         ],
         activity_executor=executor,
     )

@@ -57,6 +57,8 @@ def _sane_date(value: date) -> date:
 
 SaneDate = Annotated[date, AfterValidator(_sane_date)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+BusinessId = Annotated[str, AfterValidator(_business_id)]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
 
 
 class Strict(BaseModel):
@@ -92,14 +94,14 @@ class Applicant(Strict):
     name: Text
     personal_id: Annotated[str, AfterValidator(_personal_id)]
     email: EmailStr
-    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+    phone: Phone
     language: Language = "fi"
     email_consent: bool = False
     address: PostalAddress | None = None  # required of new applications without e-mail consent
 
 
 class Business(Strict):
-    business_id: Annotated[str, AfterValidator(_business_id)] | None
+    business_id: BusinessId | None
     name: Text
     company_form: CompanyForm
     home_municipality: Text

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -45,7 +46,7 @@ def scoped_idempotency_key(key: str, *, channel: str, programme_code: str) -> st
     return hashlib.sha256(f"{channel}\n{programme_code}\n{key}".encode()).hexdigest()
 
 
-def form_digest(form: ApplicationForm) -> str:
+def form_digest(form: BaseModel) -> str:
     canonical = json.dumps(form.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

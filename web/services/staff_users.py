@@ -9,7 +9,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
@@ -225,7 +225,7 @@ def set_temporary_password(session: Session, *, user: User, operator: Operator, 
     return password
 
 
-def _audit(session: Session, action: str, user: User, operator: Operator, **detail: object) -> None:
+def _audit(session: Session, action: str, user: User, operator: Operator, **detail: Any) -> None:
     audit_subject(
         session,
         action=action,

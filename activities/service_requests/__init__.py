@@ -1,0 +1,1 @@
+"""Activities of the service request family: its records and its mail."""

@@ -1,0 +1,1 @@
+"""The service request family: one workflow per customer request."""
