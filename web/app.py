@@ -51,6 +51,9 @@ from web.routes import (
     staff_tasks,
     staff_users,
 )
+from web.routes.service_requests import api as service_requests_api
+from web.routes.service_requests import public as service_requests_public
+from web.routes.service_requests import staff as service_requests_staff
 from web.templating import render
 
 log = logging.getLogger(__name__)
@@ -152,6 +155,9 @@ def create_app(
     app.include_router(staff_account.router)
     app.include_router(docs.router)
     app.include_router(codec.router)
+    app.include_router(service_requests_public.router)
+    app.include_router(service_requests_staff.router)
+    app.include_router(service_requests_api.router)
     _install_error_handlers(app)
     return app
 

@@ -10,9 +10,11 @@ organisation's administrators manage their own organisation's people and nobody 
 """
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException
+from sqlalchemy import false
+from sqlmodel import col, select
 
 from models.documents import Document, DocumentKind
 from models.grants.applications import Application
@@ -21,6 +23,7 @@ from models.grants.programme import Programme
 from models.payments.batches import PaymentBatch
 from models.payments.imports import BankReportImport
 from models.payments.recovery import Recovery
+from models.service_requests.requests import ServiceRequest, ServiceRoute
 from models.serving.print_batches import PrintBatch
 from models.staff import Role, User
 from models.tasks import Task
@@ -30,6 +33,8 @@ from web.services.auth import StaffUser
 
 # Roles that work on case files; finance sees payments only (and has its own pages later).
 CASE_ROLES = (Role.HANDLER, Role.DECIDER, Role.LEGAL, Role.COORDINATOR, Role.ADMIN)
+# Roles that serve customers' service requests: handlers, and coordinators who triage and are escalated to.
+SERVICE_ROLES = (Role.HANDLER, Role.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,21 @@ class Scope:
 
     def pays(self, programme_code: str | None) -> bool:
         return programme_code is not None and programme_code in self.paid_codes
+
+    @property
+    def serves_requests(self) -> bool:
+        return self.user.has_any(*SERVICE_ROLES)
+
+    def service_requests(self) -> Any:
+        """The condition a query of service requests filters by: those that are or were routed to the user's
+        organisation (the route chain), for its handlers and coordinators; nothing for anyone else. Without
+        the customer's consent a request is never referred on, so it is never in another organisation's chain."""
+        if not self.serves_requests:
+            return false()
+        routed_here = select(ServiceRoute.request_id).where(
+            ServiceRoute.organisation_code == self.user.organisation_code
+        )
+        return col(ServiceRequest.id).in_(routed_here)
 
     @property
     def reads_cases(self) -> bool:
@@ -165,6 +185,16 @@ def scoped_bank_report(report_id: RowId, scope: ScopeDep, session: SessionDep) -
     return report
 
 
+def scoped_service_request(request_id: RowId, scope: ScopeDep, session: SessionDep) -> ServiceRequest:
+    """A service request that is or was routed to the user's organisation, for its handlers and coordinators."""
+    found = session.exec(
+        select(ServiceRequest).where(ServiceRequest.id == request_id, scope.service_requests())
+    ).first()
+    if found is None:
+        raise _not_found()
+    return found
+
+
 def managed_user(user_id: RowId, admin: StaffDep, session: SessionDep) -> User:
     """A staff account this administrator may manage: one of their own organisation's (the role is the route's)."""
     user = session.get(User, user_id)
@@ -183,3 +213,4 @@ ScopedFinanceTask = Annotated[Task, Depends(scoped_finance_task)]
 ScopedRecovery = Annotated[Recovery, Depends(scoped_recovery)]
 ScopedBankReport = Annotated[BankReportImport, Depends(scoped_bank_report)]
 ManagedUser = Annotated[User, Depends(managed_user)]
+ScopedServiceRequest = Annotated[ServiceRequest, Depends(scoped_service_request)]

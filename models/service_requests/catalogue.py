@@ -59,3 +59,26 @@ GROUP_NAMES = {
     CustomerGroup.IMMIGRANT: N_("Immigrant entrepreneur"),
     CustomerGroup.ELSEWHERE: N_("Entrepreneur from elsewhere"),
 }
+
+# Where a request is and how it ended, in words (keys: models/service_requests/requests.py's enums).
+STATUS_NAMES = {
+    "unconfirmed": N_("Waiting for e-mail confirmation"),
+    "expired": N_("Not confirmed"),
+    "new": N_("Waiting for an adviser"),
+    "accepted": N_("An adviser has it"),
+    "answered": N_("Answered"),
+    "closed": N_("Closed"),
+}
+OUTCOME_NAMES = {
+    "advised": N_("Advised"),
+    "service_started": N_("Service started"),
+    "no_response": N_("No answer from the customer"),
+    "not_our_service": N_("Not a service of the network"),
+    "duplicate": N_("Duplicate"),
+    "withdrawn": N_("No longer needed"),
+}
+VIA_NAMES = {
+    "routing": N_("Routed"),
+    "triage": N_("Front desk"),
+    "referral": N_("Referred with consent"),
+}

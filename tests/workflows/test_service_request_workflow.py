@@ -25,6 +25,7 @@ from models.service_requests.payloads import (
     MeetingInput,
     ReferInput,
     ReplyInput,
+    RequestRef,
 )
 from models.service_requests.requests import (
     ClosingOutcome,
@@ -151,8 +152,9 @@ async def test_a_request_sent_without_sign_in_waits_for_its_confirmation_and_exp
     assert "/help/confirm/" in confirm.get_content()
     assert request_row(desk, request_id).status == RequestStatus.UNCONFIRMED
     assert desk.active_task(request_id) is None  # nobody sees it before it is confirmed
-    await handle.execute_update(ServiceRequestWorkflow.confirm)
-    await handle.execute_update(ServiceRequestWorkflow.confirm)  # the link opened twice: harmless
+    confirmation = RequestRef(request_id=request_id)
+    await handle.execute_update(ServiceRequestWorkflow.confirm, confirmation)
+    await handle.execute_update(ServiceRequestWorkflow.confirm, confirmation)  # the link opened twice: harmless
     task = await desk.task_of(request_id)
     assert task.organisation_code == "YE" and request_row(desk, request_id).confirmed_at is not None
 
@@ -162,7 +164,7 @@ async def test_a_request_sent_without_sign_in_waits_for_its_confirmation_and_exp
     assert result.status == RequestStatus.EXPIRED
     assert request_row(desk, never_id).status == RequestStatus.EXPIRED and desk.active_task(never_id) is None
     with pytest.raises((WorkflowUpdateFailedError, RPCError)):  # the workflow has ended
-        await never.execute_update(ServiceRequestWorkflow.confirm)
+        await never.execute_update(ServiceRequestWorkflow.confirm, RequestRef(request_id=never_id))
 
 
 async def test_referral_needs_the_customers_consent_and_keeps_the_chain(desk: ServiceDesk) -> None:

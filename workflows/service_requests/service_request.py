@@ -181,7 +181,7 @@ class ServiceRequestWorkflow:
     # --- the customer confirms their e-mail address -------------------------------------------------------------
 
     @workflow.update
-    async def confirm(self) -> None:
+    async def confirm(self, ref: RequestRef) -> None:
         async with self._lock:
             s = self._state
             if s.confirmed:
@@ -192,7 +192,9 @@ class ServiceRequestWorkflow:
             s.confirmed = True
 
     @confirm.validator
-    def _validate_confirm(self) -> None:
+    def _validate_confirm(self, ref: RequestRef) -> None:
+        if ref.request_id != self._state.request_id:
+            raise ValueError(N_("This link is not valid."))
         if self._state.expired:
             raise ValueError(N_("This request was not confirmed in time. Please send it again."))
 
