@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from core.saml import ACS_PATH, METADATA_PATH, sp_metadata
 from models.audit import audit
 from models.identification import SessionKind, SignInRequest
+from models.service_requests.catalogue import PACKAGE_NAMES, STATUS_NAMES
 from web.applicants import APPLICANT_TOKEN_KEY, ApplicantDep
 from web.csrf import require_csrf
 from web.deps import SessionDep, SettingsDep
@@ -21,7 +22,7 @@ from web.services.identification import (
     safe_next,
     start_sign_in,
 )
-from web.services.my_applications import applications_of
+from web.services.my_applications import applications_of, service_requests_of
 from web.templating import render
 
 router = APIRouter(tags=["identification"], include_in_schema=False)
@@ -83,8 +84,11 @@ def service_provider_metadata(settings: SettingsDep) -> Response:
 
 @router.get("/my-applications", response_class=HTMLResponse)
 def my_applications(request: Request, applicant: ApplicantDep, session: SessionDep, settings: SettingsDep) -> Response:
-    """The signed-in person's applications, newest first, each with its private page."""
+    """The signed-in person's grant applications and service requests, newest first, each with its private page."""
     if applicant is None:
         return RedirectResponse("/sign-in?next=/my-applications", status_code=303)
     rows = applications_of(session, applicant.personal_id, settings.secret_key)
-    return render(request, "public/my_applications.html", {"applicant": applicant, "rows": rows})
+    requests = service_requests_of(session, applicant.personal_id, settings.secret_key)
+    context = {"applicant": applicant, "rows": rows, "requests": requests, "packages": PACKAGE_NAMES,
+               "status_names": STATUS_NAMES}  # fmt: skip
+    return render(request, "public/my_applications.html", context)

@@ -6,6 +6,8 @@ from sqlmodel import Session, col, select
 
 from models.grants.applications import Application, Stage
 from models.grants.status_links import status_token
+from models.service_requests.links import request_token
+from models.service_requests.requests import ServiceRequest
 from web.services.intake import person_digest
 
 # Stages in which a person's application still stands: they are shown it instead of a new form.
@@ -39,3 +41,19 @@ def application_in_progress(
         ),
         None,
     )
+
+
+@dataclass(frozen=True)
+class MyServiceRequest:
+    request: ServiceRequest
+    status_path: str
+
+
+def service_requests_of(session: Session, personal_id: str, secret: str) -> list[MyServiceRequest]:
+    """The person's service requests sent while signed in (found by the same digest), newest first."""
+    found = session.exec(
+        select(ServiceRequest)
+        .where(ServiceRequest.person_digest == person_digest(personal_id, secret))
+        .order_by(col(ServiceRequest.received_at).desc())
+    ).all()
+    return [MyServiceRequest(r, f"/help/requests/{request_token(r.id or 0, secret)}") for r in found]

@@ -2,6 +2,7 @@
 the customer's private page where they follow the request, answer the adviser and give feedback."""
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from core.i18n import N_
+from core.settings import Settings
 from models.service_requests.catalogue import (
     GROUP_NAMES,
     OUTCOME_NAMES,
@@ -21,7 +23,8 @@ from models.service_requests.catalogue import (
 from models.service_requests.form import ServiceRequestForm
 from models.service_requests.links import CONFIRM_SALT, STATUS_SALT, request_id_from_token, request_token
 from models.service_requests.payloads import CustomerReplyInput, FeedbackInput, RequestRef
-from models.service_requests.requests import ServiceRequest
+from models.service_requests.requests import Feedback, RequestStatus, ServiceRequest
+from models.types import utcnow
 from web.applicants import ApplicantDep
 from web.csrf import require_csrf, require_csrf_token
 from web.deps import GatewayDep, NowDep, RelayDep, SessionDep, SettingsDep
@@ -133,16 +136,28 @@ async def confirm(
     try:
         await act(gateway, found.workflow_id, ServiceRequestWorkflow.confirm, RequestRef(request_id=found.id or 0))
     except ActionRefused as refused:
-        return _status_page(request, found, session, settings.secret_key, error=str(refused), status_code=409)
+        return _status_page(request, found, session, settings, error=str(refused), status_code=409)
     status_token = request_token(found.id or 0, settings.secret_key)
     return RedirectResponse(f"/help/requests/{status_token}?confirmed=1", status_code=303)
+
+
+def _workflow_waits(session: SessionDep, found: ServiceRequest, feedback_days: int) -> bool:
+    """Whether the request's workflow still takes the customer's messages: confirmed, and not closed for good
+    (feedback given, or the feedback days over)."""
+    if found.status in (RequestStatus.UNCONFIRMED, RequestStatus.EXPIRED):
+        return False
+    if found.status != RequestStatus.CLOSED:
+        return True
+    # The workflow's own clock decides; the record's closing time (written by it) tells the page.
+    over = found.closed_at is not None and utcnow() > found.closed_at + timedelta(days=feedback_days)
+    return not over and session.get(Feedback, found.id) is None
 
 
 def _status_page(
     request: Request,
     found: ServiceRequest,
     session: SessionDep,
-    secret: str,
+    settings: Settings,
     *,
     error: str | None = None,
     values: dict[str, str] | None = None,
@@ -158,7 +173,8 @@ def _status_page(
         "received": request.query_params.get("received") == "1",
         "confirmed": request.query_params.get("confirmed") == "1",
         "thanks": request.query_params.get("thanks") == "1",
-        "request_path": f"/help/requests/{request_token(found.id or 0, secret)}",
+        "can_write": _workflow_waits(session, found, settings.service_feedback_days),
+        "request_path": f"/help/requests/{request_token(found.id or 0, settings.secret_key)}",
         **NAMES,
     }
     return render(request, "public/help/status.html", context, status_code=status_code)
@@ -166,7 +182,7 @@ def _status_page(
 
 @router.get("/help/requests/{token}", response_class=HTMLResponse)
 def status_page(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    return _status_page(request, _request_of(token, session, settings.secret_key), session, settings.secret_key)
+    return _status_page(request, _request_of(token, session, settings.secret_key), session, settings)
 
 
 @router.post("/help/requests/{token}/reply", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -185,7 +201,7 @@ async def customer_reply(
         await act(gateway, found.workflow_id, ServiceRequestWorkflow.customer_reply, answer)
     except ActionRefused as refused:
         return _status_page(
-            request, found, session, settings.secret_key, error=str(refused), values={"body": body}, status_code=409
+            request, found, session, settings, error=str(refused), values={"body": body}, status_code=409
         )
     request.session["flash"] = "message_sent"
     return RedirectResponse(f"/help/requests/{token}?sent=1#conversation", status_code=303)
@@ -205,12 +221,10 @@ async def feedback(
     values = {"rating": rating, "comment": comment}
     if rating not in ("1", "2", "3", "4", "5"):
         error = N_("Choose a rating from 1 to 5.")
-        return _status_page(request, found, session, settings.secret_key, error=error, values=values, status_code=422)
+        return _status_page(request, found, session, settings, error=error, values=values, status_code=422)
     given = FeedbackInput(rating=int(rating), comment=comment.strip() or None)
     try:
         await act(gateway, found.workflow_id, ServiceRequestWorkflow.give_feedback, given)
     except ActionRefused as refused:
-        return _status_page(
-            request, found, session, settings.secret_key, error=str(refused), values=values, status_code=409
-        )
+        return _status_page(request, found, session, settings, error=str(refused), values=values, status_code=409)
     return RedirectResponse(f"/help/requests/{token}?thanks=1#feedback", status_code=303)
