@@ -84,6 +84,7 @@ def service_request_activities(records: ServiceRequestActivities, mail: ServiceM
         mail.send_invitation,
         mail.tell_referred,
         mail.ask_feedback,
+        mail.tell_holder,
         mail.alert,
     ]
 

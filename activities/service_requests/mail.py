@@ -21,7 +21,7 @@ from models.audit import audit_subject
 from models.grants.programme import HELSINKI
 from models.service_requests.catalogue import PACKAGE_NAMES, ServicePackage
 from models.service_requests.links import confirmation_link, request_status_link
-from models.service_requests.payloads import AlertInput, KeyRef, PositionRef, RequestRef
+from models.service_requests.payloads import AlertInput, CustomerWrote, KeyRef, PositionRef, RequestRef
 from models.service_requests.requests import Meeting, RouteVia, ServiceMessage, ServiceRequest, ServiceRoute
 from models.service_requests.sla import AlertStep, ResponseTerms
 from models.staff import Organisation, Role, User, UserRole
@@ -162,6 +162,39 @@ class ServiceMailActivities:
             return subject, text, []
 
         await self._to_customer(f"service:{ref.request_id}:feedback:{ref.position}", ref.request_id, compose)
+
+    # --- to staff: the customer wrote ---------------------------------------------------------------------------------
+
+    @activity.defn(name="service_tell_holder")
+    async def tell_holder(self, notice: CustomerWrote) -> None:
+        """The person who has the request hears that the customer wrote (nobody has it: it is in the queue)."""
+        with self._db.session() as session:
+            request_id = session.exec(select(ServiceMessage.request_id).where(ServiceMessage.key == notice.key)).one()
+            request = load_request(session, request_id)
+            holder, reference = request.assignee_id, request.reference
+        if holder is None:
+            return
+
+        def compose(session: Session) -> Composed:
+            user = session.get(User, holder)
+            assert user is not None
+            subject, text = render_email(
+                "service_customer_wrote",
+                user.language,
+                name=user.full_name,
+                reference=reference,
+                reopened=notice.reopened,
+                url=f"{self._base_url}/staff/service-requests/{request_id}",
+            )
+            return Composed(
+                to=user.email,
+                subject=subject,
+                text=text,
+                subject_type=SubjectType.SERVICE_REQUEST,
+                subject_id=request_id,
+            )
+
+        await self._mail.send_once(f"service-wrote:{notice.key}", compose)
 
     # --- to staff: the first response is due, then overdue ------------------------------------------------------------
 

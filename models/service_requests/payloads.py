@@ -164,6 +164,11 @@ class KeyRef(BaseModel):
     key: str
 
 
+class CustomerWrote(BaseModel):
+    key: str  # the customer's message
+    reopened: bool  # it reopened a closed request
+
+
 class ServiceResult(BaseModel):
     status: str
     outcome: str | None = None

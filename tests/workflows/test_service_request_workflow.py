@@ -316,6 +316,12 @@ async def test_the_customers_answer_reopens_a_closed_request_with_its_holder(des
     await handle.execute_update(ServiceRequestWorkflow.customer_reply, reopened)
     row = request_row(desk, request_id)
     assert (row.status, row.assignee_id, row.outcome) == (RequestStatus.ACCEPTED, people["ye_handler"].user_id, None)
+    told = await desk.until(
+        lambda: [m for m in desk.mails_to("ye_handler@example.org") if "open again" in m.get_content()],
+        "the holder told of the reopening",
+    )
+    assert "/staff/service-requests/" in told[0].get_content()
+    assert len([m for m in desk.mails_to("ye_handler@example.org") if "The customer wrote" in m["Subject"]]) == 2
     new_task = await desk.task_of(request_id)
     assert new_task.id != task.id and (new_task.status, new_task.assignee_id) == (
         "claimed",

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         CloseInput,
         CloseRecord,
         CustomerReplyInput,
+        CustomerWrote,
         FeedbackInput,
         FeedbackRecord,
         KeyRef,
@@ -381,13 +382,17 @@ class ServiceRequestWorkflow:
                 ReopenRecord(request_id=s.request_id, assignee_id=holder.user_id if holder else None),
                 **DATABASE,
             )
-            if s.closed is not None:
+            reopening = s.closed is not None
+            if reopening:
                 # Back to the person who had it (or their organisation's queue), with no new promise to keep.
                 assert s.routed is not None
                 s.closed, s.reopened = None, True
                 s.task_key = await self._open_task(s.routed, assignee=holder, note="customer_replied")
             else:
                 await close_task(s.task_key, TaskClosing.REOPEN, note="customer_replied")
+            await workflow.execute_activity_method(
+                ServiceMailActivities.tell_holder, CustomerWrote(key=key, reopened=reopening), **MAIL
+            )
 
     @customer_reply.validator
     def _validate_customer_reply(self, request: CustomerReplyInput) -> None:
