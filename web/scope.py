@@ -6,7 +6,8 @@ sees them, whatever their role. Every staff page, download and export takes its 
 `Scope` (listing queries filter by `scope.codes`) or through one of the loaders below (a resource in
 a path), so no route can forget the check. Another organisation's resource answers exactly like a
 missing one (404): its existence is not disclosed. The same holds for staff accounts: an
-organisation's administrators manage their own organisation's people and nobody else's.
+organisation's administrators manage their own organisation's people and nobody else's. Service requests
+belong to the organisations in their route chain (`Scope.service_requests`), for handlers and coordinators.
 """
 
 from dataclasses import dataclass
