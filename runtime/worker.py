@@ -64,7 +64,24 @@ WORKFLOWS = [
 ]
 
 
-def service_request_activities(records: ServiceRequestActivities, mail: ServiceMailActivities) -> list[Any]:
+def service_request_activities(db: Database, mailer: Mailer, settings: Settings) -> list[Any]:
+    """The service request family's activities, with their settings."""
+    records = ServiceRequestActivities(
+        db,
+        terms=settings.service_terms,
+        network_organisation=settings.service_network_organisation,
+        confirm_days=settings.service_confirmation_days,
+        feedback_days=settings.service_feedback_days,
+    )
+    mail = ServiceMailActivities(
+        db,
+        mailer,
+        base_url=settings.public_base_url,
+        secret=settings.secret_key,
+        terms=settings.service_terms,
+        network_organisation=settings.service_network_organisation,
+        confirm_days=settings.service_confirmation_days,
+    )
     return [
         records.begin,
         records.record_confirmation,
@@ -155,22 +172,6 @@ def build_worker(
     recoveries = RecoveryActivities(
         db, mailer, programmes, base_url=settings.public_base_url, secret=settings.secret_key
     )
-    service_requests = ServiceRequestActivities(
-        db,
-        terms=settings.service_terms,
-        network_organisation=settings.service_network_organisation,
-        confirm_days=settings.service_confirmation_days,
-        feedback_days=settings.service_feedback_days,
-    )
-    service_mail = ServiceMailActivities(
-        db,
-        mailer,
-        base_url=settings.public_base_url,
-        secret=settings.secret_key,
-        terms=settings.service_terms,
-        network_organisation=settings.service_network_organisation,
-        confirm_days=settings.service_confirmation_days,
-    )
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -221,7 +222,7 @@ def build_worker(
             recoveries.record_explanation,
             recoveries.finalize,
             recoveries.record_repayment,
-            *service_request_activities(service_requests, service_mail),
+            *service_request_activities(db, mailer, settings),
         ],
         activity_executor=executor,
     )

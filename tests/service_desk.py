@@ -18,8 +18,6 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.service_requests.mail import ServiceMailActivities
-from activities.service_requests.records import ServiceRequestActivities
 from activities.tasks import TaskActivities
 from core.db import Database
 from core.mail import FileMailer
@@ -154,6 +152,9 @@ def seed_people(db: Database) -> dict[str, Actor]:
                 roles=roles,
                 password="service-desk-test-password",
             )
+            user.language = "en"  # the tests read the staff's e-mails as written
+            session.add(user)
+            session.commit()
             actors[key] = Actor(
                 user_id=user.id or 0, name=user.full_name, organisation_code=organisation, roles=list(roles)
             )
@@ -165,28 +166,12 @@ async def service_desk(client: Client, db: Database, settings: Settings, mail_di
     people = seed_people(db)
     queue = f"service-{uuid.uuid4()}"
     mailer = FileMailer(mail_dir, settings.mail_from)
-    records = ServiceRequestActivities(
-        db,
-        terms=settings.service_terms,
-        network_organisation=settings.service_network_organisation,
-        confirm_days=settings.service_confirmation_days,
-        feedback_days=settings.service_feedback_days,
-    )
-    mail = ServiceMailActivities(
-        db,
-        mailer,
-        base_url=settings.public_base_url,
-        secret=settings.secret_key,
-        terms=settings.service_terms,
-        network_organisation=settings.service_network_organisation,
-        confirm_days=settings.service_confirmation_days,
-    )
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with Worker(
             client,
             task_queue=queue,
             workflows=[ServiceRequestWorkflow],
-            activities=[*service_request_activities(records, mail), TaskActivities(db).close_task],
+            activities=[*service_request_activities(db, mailer, settings), TaskActivities(db).close_task],
             activity_executor=executor,
         ):
             yield ServiceDesk(client=client, db=db, queue=queue, mail_dir=mail_dir, people=people)

@@ -214,6 +214,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if _wants_json(request):  # the staff JSON API: the session cookie is missing or has ended
+            message = "sign in first: /staff/login"
+            detail = [{"field": "", "message": message, "type": ERROR_TYPES[401]}]
+            return JSONResponse({"detail": detail}, status_code=401)
         # Back to the same page afterwards, with its query (the language, the queue's filters).
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         login = f"/staff/login?next={quote(target, safe='')}"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from icalendar import Calendar, Event, vCalAddress
 from sqlmodel import Session, col, select
 from temporalio import activity
@@ -105,9 +105,9 @@ class ServiceMailActivities:
             meeting = session.exec(select(Meeting).where(Meeting.key == ref.key)).one()
             adviser = session.get(User, meeting.booked_by)
             organisation = _organisation_name(session, meeting.organisation_code)
-            when = format_datetime(
-                meeting.starts_at.astimezone(HELSINKI), "full", tzinfo=HELSINKI, locale=babel_locale(request.language)
-            )
+            local, locale = meeting.starts_at.astimezone(HELSINKI), babel_locale(request.language)
+            day, hour = format_date(local.date(), "full", locale=locale), format_time(local, "short", HELSINKI, locale)
+            when = f"{day} {hour}"
             subject, text = render_email(
                 "service_meeting",
                 request.language,

@@ -9,6 +9,7 @@ from temporalio import activity
 
 from activities.errors import ServiceRequestNotFound, UnknownOrganisation
 from core.db import Database
+from models.actors import Actor
 from models.audit import AuditEvent, audit_subject
 from models.service_requests.payloads import (
     AcceptRecord,
@@ -49,13 +50,19 @@ def load_request(session: Session, request_id: int) -> ServiceRequest:
     return request
 
 
-def _audit(session: Session, request: ServiceRequest, action: str, *, key: str, **detail: Any) -> None:
+def _audit(
+    session: Session, request_id: int | None, action: str, *, key: str, actor: Actor | None = None, **detail: Any
+) -> None:
+    """An event about the request, keyed so that a retried activity writes it once; `actor` did it (None: the
+    customer or the system)."""
     audit_subject(
         session,
         action=action,
         subject_type=SubjectType.SERVICE_REQUEST,
-        subject_id=request.id or 0,
-        key=f"{action}:{request.id}:{key}",
+        subject_id=request_id or 0,
+        actor_id=actor.user_id if actor else None,
+        organisation_code=actor.organisation_code if actor else None,
+        key=key,
         **detail,
     )
 
@@ -91,7 +98,7 @@ class ServiceRequestActivities:
             if request.confirmed_at is None:
                 request.confirmed_at = utcnow()
                 session.add(request)
-                _audit(session, request, "service_request_confirmed", key="1")
+                _audit(session, request.id, "service_request_confirmed", key=f"service_request_confirmed:{request.id}")
                 session.commit()
 
     @activity.defn(name="service_expire")
@@ -101,7 +108,7 @@ class ServiceRequestActivities:
             if request.status == RequestStatus.UNCONFIRMED:
                 request.status = RequestStatus.EXPIRED
                 session.add(request)
-                _audit(session, request, "service_request_expired", key="1")
+                _audit(session, request.id, "service_request_expired", key=f"service_request_expired:{request.id}")
                 session.commit()
 
     @activity.defn(name="service_route")
@@ -121,7 +128,14 @@ class ServiceRequestActivities:
                     at=request_in.routed_at,
                 )
                 self._move_to(session, request, first)
-                _audit(session, request, "service_request_routed", key="1", to=first.organisation_code, via=first.via)
+                _audit(
+                    session,
+                    request.id,
+                    "service_request_routed",
+                    key=f"service_request_routed:{request.id}",
+                    to=first.organisation_code,
+                    via=first.via,
+                )
                 session.commit()
             return self._routed(first)
 
@@ -145,14 +159,12 @@ class ServiceRequestActivities:
                     at=record.at,
                 )
                 self._move_to(session, request, route)
-                audit_subject(
+                _audit(
                     session,
-                    action="service_request_referred",
-                    subject_type=SubjectType.SERVICE_REQUEST,
-                    subject_id=record.request_id,
-                    actor_id=record.actor.user_id,
-                    organisation_code=record.actor.organisation_code,
+                    record.request_id,
+                    "service_request_referred",
                     key=f"service_request_referred:{record.request_id}:{record.position}",
+                    actor=record.actor,
                     to=record.organisation_code,
                     via=route.via,
                 )
@@ -227,14 +239,12 @@ class ServiceRequestActivities:
                 request.assignee_id = record.actor.user_id
                 request.status = RequestStatus.ACCEPTED
                 session.add(request)
-                audit_subject(
+                _audit(
                     session,
-                    action="service_request_accepted",
-                    subject_type=SubjectType.SERVICE_REQUEST,
-                    subject_id=record.request_id,
-                    actor_id=record.actor.user_id,
-                    organisation_code=record.actor.organisation_code,
+                    record.request_id,
+                    "service_request_accepted",
                     key=f"service_request_accepted:{record.task_key}",
+                    actor=record.actor,
                 )
             session.commit()
 
@@ -259,14 +269,12 @@ class ServiceRequestActivities:
             if actor is not None:
                 self._responded(request, RequestStatus.ANSWERED)
                 session.add(request)
-            audit_subject(
+            _audit(
                 session,
-                action="service_reply_sent" if actor else "service_customer_wrote",
-                subject_type=SubjectType.SERVICE_REQUEST,
-                subject_id=record.request_id,
-                actor_id=actor.user_id if actor else None,
-                organisation_code=actor.organisation_code if actor else None,
+                record.request_id,
+                "service_reply_sent" if actor else "service_customer_wrote",
                 key=f"message:{record.key}",
+                actor=actor,
             )
             session.commit()
 
@@ -292,14 +300,12 @@ class ServiceRequestActivities:
             )
             self._responded(request, RequestStatus.ANSWERED)
             session.add(request)
-            audit_subject(
+            _audit(
                 session,
-                action="service_meeting_booked",
-                subject_type=SubjectType.SERVICE_REQUEST,
-                subject_id=record.request_id,
-                actor_id=actor.user_id,
-                organisation_code=actor.organisation_code,
+                record.request_id,
+                "service_meeting_booked",
                 key=f"meeting:{record.key}",
+                actor=actor,
                 starts_at=meeting.starts_at.isoformat(),
             )
             session.commit()
@@ -316,14 +322,12 @@ class ServiceRequestActivities:
             request.outcome = record.closing.outcome
             request.closed_at = utcnow()
             session.add(request)
-            audit_subject(
+            _audit(
                 session,
-                action="service_request_closed",
-                subject_type=SubjectType.SERVICE_REQUEST,
-                subject_id=record.request_id,
-                actor_id=actor.user_id,
-                organisation_code=actor.organisation_code,
+                record.request_id,
+                "service_request_closed",
                 key=key,
+                actor=actor,
                 outcome=record.closing.outcome,
                 note=record.closing.note,
             )
@@ -357,7 +361,13 @@ class ServiceRequestActivities:
                     organisation_code=request.organisation_code,
                 )
             )
-            _audit(session, request, "service_feedback_given", key="1", rating=record.feedback.rating)
+            _audit(
+                session,
+                request.id,
+                "service_feedback_given",
+                key=f"service_feedback_given:{request.id}",
+                rating=record.feedback.rating,
+            )
             session.commit()
 
     @staticmethod

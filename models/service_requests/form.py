@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StrictBool
 
 from models.grants.application_form import BusinessId, Language, Phone, Strict, Text
 from models.service_requests.catalogue import CustomerGroup, LifeCycleStage, ServicePackage
@@ -21,7 +21,8 @@ class ServiceRequestForm(Strict):
     business_id: BusinessId | None = None
     business_name: Annotated[str, Field(max_length=200)] | None = None
     language: Language = "fi"
-    # Optional and explicit: without it the request stays with the organisation it is routed to.
-    share_consent: bool = Field(
+    # Optional and explicit (true or false, nothing taken for either): without it the request stays with the
+    # organisation it is routed to.
+    share_consent: StrictBool = Field(
         default=False, description="The customer lets the request be shared with other organisations of the network"
     )

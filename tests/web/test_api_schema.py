@@ -1,8 +1,12 @@
 """The OpenAPI document says what the JSON API really answers: schemathesis finds no server error and no
 response that breaks the documented schema (status codes, bodies, headers), on inputs of every shape."""
 
+import uuid
+
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import CheckFunction
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from core.db import Database
 from core.migrate import upgrade
@@ -32,6 +36,9 @@ def test_only_the_json_api_is_documented() -> None:
         "/api/v1/programmes/{programme}/applications",
         "/api/v1/status/{token}",
         "/api/v1/token",
+        "/api/v1/service-requests",
+        "/api/v1/staff/service-requests",
+        "/api/v1/staff/service-requests/{request_id}",
     }
 
 
@@ -40,4 +47,18 @@ def test_only_the_json_api_is_documented() -> None:
 def test_the_api_answers_as_documented(case: schemathesis.Case) -> None:
     # As the trusted test integration: the programme requires identification, and an anonymous post would
     # stop at 401 before the body is read.
-    case.call_and_validate(headers={"Authorization": TEST_API_AUTHORIZATION})
+    headers = {"Authorization": TEST_API_AUTHORIZATION}
+    for name, generated in list((case.headers or {}).items()):
+        if case.path == "/api/v1/service-requests" and name.lower() == "idempotency-key" and len(generated) <= 200:
+            # Generated keys ("0", or 200 zeros) are shared by unrelated bodies, which is the conflict the API
+            # refuses with 422 by design (tests/web/test_service_requests.py). A valid key is made unique, so each
+            # case is a submission of its own; a key too long to be valid is left alone, its refusal still tested.
+            unique = uuid.uuid4().hex * 7
+            case.headers[name] = unique[: max(len(generated), 32)]
+    excluded: list[CheckFunction] = []
+    if case.path == "/api/v1/service-requests":
+        # A schema can say a business ID's shape, not its check digit (nor an e-mail domain's existence): a
+        # schema-valid request may still be refused with 422 and the field, which is right. Every other check
+        # (no 5xx, documented statuses and bodies, schema-violating requests refused) still runs.
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(headers=headers, excluded_checks=excluded)

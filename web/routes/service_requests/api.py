@@ -10,15 +10,17 @@ from pydantic import BaseModel
 from models.identification import IdentifiedPerson
 from models.service_requests.form import ServiceRequestForm
 from models.service_requests.links import request_token
+from models.service_requests.requests import RequestStatus
 from web.applicants import SenderDep
 from web.deps import NowDep, RelayDep, SessionDep, SettingsDep, require_roles
+from web.exact_json import ExactJSONRoute
 from web.routes.api import ErrorBody
 from web.scope import SERVICE_ROLES, ScopeDep, ScopedServiceRequest
 from web.services.intake import IdempotencyConflict
 from web.services.service_requests.intake import submit_service_request
 from web.services.service_requests.views import organisation_requests, request_view
 
-router = APIRouter(prefix="/api/v1", tags=["service requests"])
+router = APIRouter(prefix="/api/v1", tags=["service requests"], route_class=ExactJSONRoute)
 
 
 class ServiceReceiptOut(BaseModel):
@@ -100,15 +102,31 @@ async def create_service_request(
 
 
 STAFF = [Depends(require_roles(*SERVICE_ROLES))]
+STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Not signed in as staff (the staff session cookie)"},
+    403: {"model": ErrorBody, "description": "Not a handler or coordinator"},
+}
 
 
-@router.get("/staff/service-requests", response_model=list[ServiceRequestOut], dependencies=STAFF)
-def staff_service_requests(scope: ScopeDep, session: SessionDep, status: str | None = None) -> list[ServiceRequestOut]:
+@router.get(
+    "/staff/service-requests",
+    response_model=list[ServiceRequestOut],
+    dependencies=STAFF,
+    responses={**STAFF_ERRORS, 422: ERRORS[422]},
+)
+def staff_service_requests(
+    scope: ScopeDep, session: SessionDep, status: RequestStatus | None = None
+) -> list[ServiceRequestOut]:
     """The requests that are or were with the signed-in staff member's organisation (session cookie)."""
     return [_out(session, found) for found in organisation_requests(session, scope, status=status)]
 
 
-@router.get("/staff/service-requests/{request_id}", response_model=ServiceRequestOut, dependencies=STAFF)
+@router.get(
+    "/staff/service-requests/{request_id}",
+    response_model=ServiceRequestOut,
+    dependencies=STAFF,
+    responses={**STAFF_ERRORS, 404: {"model": ErrorBody, "description": "No such request in the organisation's"}},
+)
 def staff_service_request(found: ScopedServiceRequest, session: SessionDep) -> ServiceRequestOut:
     """One request of the organisation's; another organisation's answers 404, as a missing one does."""
     return _out(session, found)

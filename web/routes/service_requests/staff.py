@@ -117,14 +117,20 @@ async def _send(
     try:
         await act(gateway, found.workflow_id, update, argument)
     except ActionRefused as refused:
-        translate = formatting_gettext(negotiate_language(request))
-        message = translate(str(refused))
-        session.expire_all()
-        return await run_in_threadpool(
-            request_page, request, found, scope, session, error=message, values=values, status_code=409
-        )
+        session.expire_all()  # the workflow's activities may have written since the request was loaded
+        return await _refused(request, found, scope, session, str(refused), values, 409)
     request.session["flash"] = "done"
     return RedirectResponse(f"/staff/service-requests/{found.id}", status_code=303)
+
+
+async def _refused(
+    request: Request, found: Any, scope: Any, session: Any, reason: str, values: dict[str, str], status: int
+) -> HTMLResponse:
+    """The request's page again, with the reason in the reader's language and what they typed kept."""
+    message = formatting_gettext(negotiate_language(request))(reason)
+    return await run_in_threadpool(
+        request_page, request, found, scope, session, error=message, values=values, status_code=status
+    )
 
 
 @router.post("/{request_id}/accept", dependencies=CSRF)
@@ -173,10 +179,8 @@ async def book_meeting(
         starts_at = datetime.fromisoformat(starts).replace(tzinfo=HELSINKI)
         length = int(minutes)
     except ValueError:
-        translate = formatting_gettext(negotiate_language(request))
-        message = translate(N_("Enter the meeting's date, time and length."))
-        return await run_in_threadpool(
-            request_page, request, found, scope, session, error=message, values=values, status_code=422
+        return await _refused(
+            request, found, scope, session, N_("Enter the meeting's date, time and length."), values, 422
         )
     argument = MeetingInput(
         actor=actor_of(scope.user),
@@ -201,10 +205,8 @@ async def refer(
 ) -> Response:
     values = {"organisation": organisation, "reason": reason}
     if session.get(Organisation, organisation) is None:
-        translate = formatting_gettext(negotiate_language(request))
-        message = translate(N_("Choose the organisation to refer the request to."))
-        return await run_in_threadpool(
-            request_page, request, found, scope, session, error=message, values=values, status_code=422
+        return await _refused(
+            request, found, scope, session, N_("Choose the organisation to refer the request to."), values, 422
         )
     argument = ReferInput(actor=actor_of(scope.user), organisation_code=organisation, reason=reason)
     return await _send(request, found, scope, session, gateway, ServiceRequestWorkflow.refer, argument, values)
@@ -222,10 +224,6 @@ async def close(
 ) -> Response:
     values = {"outcome": outcome, "note": note}
     if outcome not in set(ClosingOutcome):
-        translate = formatting_gettext(negotiate_language(request))
-        message = translate(N_("Choose the outcome."))
-        return await run_in_threadpool(
-            request_page, request, found, scope, session, error=message, values=values, status_code=422
-        )
+        return await _refused(request, found, scope, session, N_("Choose the outcome."), values, 422)
     argument = CloseInput(actor=actor_of(scope.user), outcome=ClosingOutcome(outcome), note=note.strip() or None)
     return await _send(request, found, scope, session, gateway, ServiceRequestWorkflow.close, argument, values)
