@@ -65,7 +65,7 @@ STATUS_NAMES = {
     "unconfirmed": N_("Waiting for e-mail confirmation"),
     "expired": N_("Not confirmed"),
     "new": N_("Waiting for an adviser"),
-    "accepted": N_("An adviser has it"),
+    "accepted": N_("With an adviser"),
     "answered": N_("Answered"),
     "closed": N_("Closed"),
 }
