@@ -128,7 +128,7 @@ class ServiceRequestWorkflow:
         """A task in the organisation's queue, and the timers of its first response."""
         s = self._state
         s.routed, s.holder, s.responded = routed, assignee, False
-        s.task_key = await self._open_task(routed)
+        await self._open_task(routed)
         self._watchers.append(asyncio.create_task(self._first_response_alerts(routed)))
 
     async def _first_response_alerts(self, routed: Routed) -> None:
@@ -147,11 +147,14 @@ class ServiceRequestWorkflow:
                 **MAIL,
             )
 
-    async def _open_task(self, routed: Routed, assignee: Actor | None = None, note: str | None = None) -> str:
+    async def _open_task(self, routed: Routed, assignee: Actor | None = None, note: str | None = None) -> None:
+        """The request's current task. Its key is known before the row is written: a person who sees the row
+        in the queue at once is not refused as out of date."""
         s = self._state
         s.tasks_opened += 1
         kind = TaskKind.TRIAGE if routed.triage else TaskKind.SERVICE
         key = f"{workflow.info().workflow_id}/{kind}/{s.tasks_opened}"
+        s.task_key = key
         await workflow.execute_activity_method(
             ServiceRequestActivities.open_task,
             ServiceTaskInput(
@@ -166,7 +169,6 @@ class ServiceRequestWorkflow:
             ),
             **DATABASE,
         )
-        return key
 
     @staticmethod
     async def _within(wait: timedelta, condition: Callable[[], bool]) -> bool:
@@ -387,7 +389,7 @@ class ServiceRequestWorkflow:
                 # Back to the person who had it (or their organisation's queue), with no new promise to keep.
                 assert s.routed is not None
                 s.closed, s.reopened = None, True
-                s.task_key = await self._open_task(s.routed, assignee=holder, note="customer_replied")
+                await self._open_task(s.routed, assignee=holder, note="customer_replied")
             else:
                 await close_task(s.task_key, TaskClosing.REOPEN, note="customer_replied")
             await workflow.execute_activity_method(
