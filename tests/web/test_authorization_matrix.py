@@ -30,6 +30,9 @@ from models.grants.status_links import status_token
 from models.payments.batches import PaymentBatch, PaymentBatchStatus
 from models.payments.payments import Payment
 from models.payments.recovery import Recovery
+from models.service_requests.form import ServiceRequestForm
+from models.service_requests.links import CONFIRM_SALT, request_token
+from models.service_requests.requests import RouteVia, ServiceRoute
 from models.serving.print_batches import PrintBatch, PrintBatchStatus
 from models.staff import LinkPurpose, Role
 from models.subjects import SubjectType
@@ -42,6 +45,7 @@ from tests.web_helpers import csrf_from, sign_in
 from tests.workflow_helpers import accept
 from web.app import create_app
 from web.services.password_links import issue_link
+from web.services.service_requests.intake import submit_service_request
 
 PASSWORD = "matrix-test-password"
 OWN, OTHER = "E", "TE"  # the City processes the grant; the TE Office does not
@@ -160,6 +164,31 @@ def own_administrators(p: Principal) -> str:
     return ALLOW if p.own else HIDDEN
 
 
+SERVICE_ROLES = {Role.HANDLER, Role.COORDINATOR}
+
+
+def service_request(p: Principal) -> str:
+    """A service request routed to the own organisation: its handlers and coordinators; another organisation's
+    are told nothing."""
+    if p.role is None:
+        return LOGIN
+    if p.role not in SERVICE_ROLES:
+        return FORBID
+    return ALLOW if p.own else HIDDEN
+
+
+def service_request_json(p: Principal) -> str:
+    """The same through the staff JSON API: "sign in" as 401, not a redirect."""
+    return UNSIGNED if p.role is None else service_request(p)
+
+
+def service_requests_json(p: Principal) -> str:
+    """The organisation's list through the staff JSON API: any handler or coordinator (their own rows only)."""
+    if p.role is None:
+        return UNSIGNED
+    return ALLOW if p.role in SERVICE_ROLES else FORBID
+
+
 def administrators(p: Principal) -> str:
     """Outside dev the API documentation is for administrators, of any organisation."""
     return LOGIN if p.role is None else ALLOW if p.role == Role.ADMIN else HIDDEN
@@ -172,6 +201,8 @@ class Fixture:
     token: str
     ids: dict[str, int]
     password_link: str  # a one-time link of the own organisation's handler
+    service_token: str  # the status page of a service request routed to the own organisation
+    confirm_token: str  # its e-mail confirmation
 
 
 @dataclass(frozen=True)
@@ -189,6 +220,7 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
     ids, token = f.ids, f.token
     case_roles = tuple(CASE_ROLES)
     task = f"/staff/tasks/{ids['task']}"
+    service = f"/staff/service-requests/{ids['service_request']}"
     form: dict[str, object] = {}
     return {
         "GET /healthz": [Case("/healthz", public)],
@@ -375,6 +407,46 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         "GET /openapi.json": [Case("/openapi.json", administrators)],
         "GET /docs": [Case("/docs", administrators)],
         "GET /redoc": [Case("/redoc", administrators)],
+        "GET /help": [Case("/help", public)],
+        "POST /help": [Case("/help", public, {"description": "x"})],  # kept and refused with the reasons
+        "GET /help/confirm/{token}": [
+            Case(f"/help/confirm/{f.confirm_token}", public),
+            Case(f"/help/confirm/{f.confirm_token}x", token_refused),
+            Case(f"/help/confirm/{f.service_token}", token_refused),  # a status link confirms nothing
+        ],
+        "GET /help/requests/{token}": [
+            Case(f"/help/requests/{f.service_token}", public),
+            Case(f"/help/requests/{f.service_token}x", token_refused),
+            Case(f"/help/requests/{f.confirm_token}", token_refused),  # nor opens the page
+        ],
+        "POST /help/requests/{token}/reply": [
+            Case(f"/help/requests/{f.service_token}/reply", public, {"body": "x"}),
+            Case(f"/help/requests/{f.service_token}x/reply", token_refused, {"body": "x"}),
+        ],
+        "POST /help/requests/{token}/feedback": [
+            Case(f"/help/requests/{f.service_token}/feedback", public, {"rating": "5"}),
+            Case(f"/help/requests/{f.service_token}x/feedback", token_refused, {"rating": "5"}),
+        ],
+        "POST /api/v1/service-requests": [Case("/api/v1/service-requests", public, SERVICE_REQUEST, json=True)],
+        "GET /api/v1/staff/service-requests": [Case("/api/v1/staff/service-requests", service_requests_json)],
+        "GET /api/v1/staff/service-requests/{request_id}": [
+            Case(f"/api/v1/staff/service-requests/{ids['service_request']}", service_request_json)
+        ],
+        "GET /staff/service-requests": [Case("/staff/service-requests", roles(Role.HANDLER, Role.COORDINATOR))],
+        "GET /staff/service-requests/{request_id}": [Case(service, service_request)],
+        "POST /staff/service-requests/{request_id}/accept": [
+            Case(f"{service}/accept", service_request, {"task_key": "x"})
+        ],
+        "POST /staff/service-requests/{request_id}/reply": [Case(f"{service}/reply", service_request, {"body": "x"})],
+        "POST /staff/service-requests/{request_id}/meeting": [
+            Case(f"{service}/meeting", service_request, {"starts": "x"})
+        ],
+        "POST /staff/service-requests/{request_id}/refer": [
+            Case(f"{service}/refer", service_request, {"organisation": "O", "reason": "x"})
+        ],
+        "POST /staff/service-requests/{request_id}/close": [
+            Case(f"{service}/close", service_request, {"outcome": "x"})
+        ],
         # Last: it ends the principal's sessions.
         "POST /staff/logout": [Case("/staff/logout", signed_in, form)],
     }
@@ -506,6 +578,7 @@ def fixture(
         ids["print_batch"] = batch.id or 0
         ids["payment_batch"], ids["finance_task"] = payment_batch.id or 0, finance_task.id or 0
         ids["recovery"] = recovery.id or 0
+        ids["service_request"] = _service_request(session)
         _link, password_link = issue_link(
             session,
             user_id=ids["handler"],
@@ -521,6 +594,8 @@ def fixture(
         token=status_token(application_id, TEST_SECRET),
         ids=ids,
         password_link=password_link,
+        service_token=request_token(ids["service_request"], TEST_SECRET),
+        confirm_token=request_token(ids["service_request"], TEST_SECRET, salt=CONFIRM_SALT),
     )
 
 
@@ -540,6 +615,25 @@ def _decision(session: Session, application_id: int, decider: int) -> int:
     session.add(decision)
     session.flush()
     return decision.id or 0
+
+
+SERVICE_REQUEST: dict[str, object] = {
+    "package": "start",
+    "stage": "planning",
+    "customer_group": "would_be",
+    "description": "I need help with a business plan.",
+    "name": "Maija",
+    "email": "maija@example.fi",
+}
+
+
+def _service_request(session: Session) -> int:
+    """A confirmed service request routed to the own organisation (the network's coordinating one)."""
+    form = ServiceRequestForm.model_validate(SERVICE_REQUEST)
+    receipt = submit_service_request(session, form=form, received_at=IN_2020_WINDOW, secret=TEST_SECRET, channel="api")
+    session.add(ServiceRoute(request_id=receipt.request_id, position=1, organisation_code=OWN, via=RouteVia.ROUTING))
+    session.commit()
+    return receipt.request_id
 
 
 def _document(store: LocalFileStore, kind: str, application_id: int | None) -> Document:
