@@ -15,10 +15,11 @@ from temporalio.worker import Replayer
 
 from core.temporal import data_converter
 from tests.support import TEST_PAYLOAD_KEY
+from tests.workflows.histories import record_service_requests as service_requests
 from tests.workflows.histories.record import OTHERS, SCENARIOS, VERSION, WORKFLOWS
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
-RECORDED = sorted(HISTORIES.glob("v*/*.json"))
+RECORDED = sorted([*HISTORIES.glob("v*/*.json"), *HISTORIES.glob("service-requests/v*/*.json")])
 
 
 def test_every_scenario_of_the_current_version_is_recorded() -> None:
@@ -26,6 +27,11 @@ def test_every_scenario_of_the_current_version_is_recorded() -> None:
     posted = ("rejected_by_post", "email_failed_then_posted", "letter_held_then_posted")
     expected = {f"grant-{name}" for name in SCENARIOS} | {f"print-batch-grant-{name}" for name in posted}
     assert recorded == expected | {other.split("/")[0] for other in OTHERS}
+
+
+def test_every_service_request_scenario_of_the_current_version_is_recorded() -> None:
+    folder = HISTORIES / "service-requests" / service_requests.VERSION
+    assert {path.stem for path in folder.glob("*.json")} == set(service_requests.SCENARIOS)
 
 
 def test_earlier_versions_are_kept() -> None:

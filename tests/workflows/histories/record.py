@@ -65,6 +65,7 @@ from workflows.payments.grant_payment import GrantPaymentWorkflow
 from workflows.payments.payment_batch import PaymentBatchWorkflow
 from workflows.payments.payment_run import PaymentRunWorkflow
 from workflows.payments.recovery import RecoveryWorkflow
+from workflows.service_requests.service_request import ServiceRequestWorkflow
 from workflows.serving.decision import ServeDecisionWorkflow
 from workflows.serving.print_batch import PrintBatchWorkflow
 
@@ -86,6 +87,7 @@ WORKFLOWS = [
     RecoveryWorkflow,
     AppealWindowWorkflow,
     RectificationWorkflow,
+    ServiceRequestWorkflow,  # recorded by record_service_requests.py
 ]
 FINANCE = Actor(user_id=5, name="Fiia", organisation_code="E", roles=[Role.FINANCE])
 FINANCE2 = Actor(user_id=6, name="Fredrik", organisation_code="E", roles=[Role.FINANCE])
