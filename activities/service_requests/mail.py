@@ -254,7 +254,10 @@ class ServiceMailActivities:
             reference=request.reference,
             organisation=_organisation_name(session, request.organisation_code),
             due_on=due_on,
-            url=f"{self._base_url}/staff/service-requests/{alert.request_id}",
+            # The network's coordinators are not in the request's chain: they get the overview without personal data.
+            url=f"{self._base_url}/staff/service-requests/overdue"
+            if alert.step == AlertStep.NETWORK
+            else f"{self._base_url}/staff/service-requests/{alert.request_id}",
         )
         return Composed(
             to=user.email,

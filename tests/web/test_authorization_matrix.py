@@ -189,6 +189,15 @@ def service_requests_json(p: Principal) -> str:
     return ALLOW if p.role in SERVICE_ROLES else FORBID
 
 
+def network_coordinators(p: Principal) -> str:
+    """The network's overdue service requests: coordinators of the coordinating organisation only."""
+    if p.role is None:
+        return LOGIN
+    if p.role != Role.COORDINATOR:
+        return FORBID
+    return ALLOW if p.own else HIDDEN
+
+
 def administrators(p: Principal) -> str:
     """Outside dev the API documentation is for administrators, of any organisation."""
     return LOGIN if p.role is None else ALLOW if p.role == Role.ADMIN else HIDDEN
@@ -434,6 +443,7 @@ def matrix(f: Fixture) -> dict[str, list[Case]]:
         ],
         "GET /staff/service-requests": [Case("/staff/service-requests", roles(Role.HANDLER, Role.COORDINATOR))],
         "GET /staff/service-requests/{request_id}": [Case(service, service_request)],
+        "GET /staff/service-requests/overdue": [Case("/staff/service-requests/overdue", network_coordinators)],
         "POST /staff/service-requests/{request_id}/accept": [
             Case(f"{service}/accept", service_request, {"task_key": "x"})
         ],

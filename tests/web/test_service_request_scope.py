@@ -105,3 +105,25 @@ def test_each_role_of_each_organisation_sees_exactly_the_requests_routed_to_it(
         for request_id in hidden:
             response = client.post(f"/staff/service-requests/{request_id}/close", data={"outcome": "advised"})
             assert response.status_code in (403, 404), who
+
+
+def test_the_networks_coordinators_see_overdue_requests_without_personal_data(
+    world: tuple[TestClient, dict[str, int]], db: Database
+) -> None:
+    client, ids = world
+    with db.session() as session:
+        request = session.get(ServiceRequest, ids["SR-T-1"])  # the TE Office's alone
+        assert request is not None
+        request.escalation = "network"
+        session.add(request)
+        session.commit()
+    assert sign_in(client, "coordinator@e.example", PASSWORD).status_code == 303
+    page = client.get("/staff/service-requests/overdue?lang=en")
+    assert page.status_code == 200
+    assert "SR-T-1" in page.text and "Uusimaa TE Office" in page.text
+    assert "Asiakas" not in page.text and "asiakas@example.fi" not in page.text and "liiketoiminta" not in page.text
+    assert "SR-T-2" not in page.text  # not overdue
+    assert client.get(f"/staff/service-requests/{ids['SR-T-1']}").status_code == 404  # the request itself: not theirs
+    client.cookies.clear()
+    assert sign_in(client, "coordinator@te.example", PASSWORD).status_code == 303
+    assert client.get("/staff/service-requests/overdue").status_code == 404  # not the network's coordinators

@@ -280,6 +280,8 @@ async def test_first_response_reminder_and_escalations_skip_the_weekend_and_chri
         await desk.until(lambda: sorted(alerts()) == expected, f"the {step} mail")  # noqa: B023 (awaited here)
         assert request_row(desk, request_id).escalation == step
 
+    [network] = [m for m in desk.mails_to("e_coordinator@example.org") if "network" in m["Subject"].lower()]
+    assert "/staff/service-requests/overdue" in network.get_content()  # not the request: it is not theirs
     # A reply ends the watch; the request is still answered after the days of the escalations.
     await handle.execute_update(ServiceRequestWorkflow.reply, ReplyInput(actor=people["ye_handler"], body="Sorry!"))
     assert request_row(desk, request_id).first_response_at is not None

@@ -4,7 +4,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -20,15 +20,16 @@ from models.service_requests.catalogue import (
 )
 from models.service_requests.payloads import AcceptInput, CloseInput, MeetingInput, ReferInput, ReplyInput
 from models.service_requests.requests import ClosingOutcome, RequestStatus
-from models.staff import Organisation
+from models.staff import Organisation, Role
 from web.csrf import require_csrf
-from web.deps import GatewayDep, SessionDep, require_roles
+from web.deps import GatewayDep, SessionDep, SettingsDep, require_roles
 from web.i18n import formatting_gettext, negotiate_language
 from web.scope import SERVICE_ROLES, ScopeDep, ScopedServiceRequest
 from web.services.processing import ActionRefused, actor_of
 from web.services.service_requests.actions import act
 from web.services.service_requests.views import (
     network_organisations,
+    network_overdue,
     organisation_queue,
     organisation_requests,
     request_view,
@@ -54,7 +55,9 @@ NAMES = {
 
 
 @router.get("", response_class=HTMLResponse)
-def queue(request: Request, scope: ScopeDep, session: SessionDep, status: str = "") -> HTMLResponse:
+def queue(
+    request: Request, scope: ScopeDep, session: SessionDep, settings: SettingsDep, status: str = ""
+) -> HTMLResponse:
     """The organisation's open service tasks, and every request that is or was with it."""
     chosen = status if status in set(RequestStatus) else ""
     return render(
@@ -65,6 +68,8 @@ def queue(request: Request, scope: ScopeDep, session: SessionDep, status: str = 
             "requests": organisation_requests(session, scope, status=chosen or None),
             "status": chosen,
             "statuses": list(RequestStatus),
+            "coordinates_network": scope.user.has_any(Role.COORDINATOR)
+            and scope.user.organisation_code == settings.service_network_organisation,
             **NAMES,
         },
     )
@@ -97,6 +102,14 @@ def request_page(
         },
         status_code=status_code,
     )
+
+
+@router.get("/overdue", response_class=HTMLResponse, dependencies=[Depends(require_roles(Role.COORDINATOR))])
+def overdue(request: Request, scope: ScopeDep, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """The network's coordinators: every organisation's overdue first responses, without personal data."""
+    if scope.user.organisation_code != settings.service_network_organisation:
+        raise HTTPException(status_code=404)
+    return render(request, "staff/service_requests/overdue.html", {"rows": network_overdue(session), **NAMES})
 
 
 @router.get("/{request_id}", response_class=HTMLResponse)

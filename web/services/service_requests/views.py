@@ -5,6 +5,7 @@ request by its signed token.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -129,3 +130,41 @@ def _people(session: Session, request_id: int) -> dict[int, str]:
 
 def network_organisations(session: Session) -> list[Organisation]:
     return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """What the network's coordinators see of another organisation's overdue request: no personal data."""
+
+    reference: str
+    organisation: str
+    package: str
+    received_at: datetime
+    due_at: datetime | None
+    escalation: str | None
+
+
+def network_overdue(session: Session) -> list[OverdueRow]:
+    """Requests of every organisation whose first response is overdue (escalated past the reminder), oldest
+    first: for steering the network, so without the customer's name, contact details or words."""
+    names = {o.code: o.name for o in session.exec(select(Organisation)).all()}
+    found = session.exec(
+        select(ServiceRequest)
+        .where(
+            col(ServiceRequest.escalation).in_(["organisation", "network"]),
+            col(ServiceRequest.first_response_at).is_(None),
+            col(ServiceRequest.status).in_(["new", "accepted"]),
+        )
+        .order_by(col(ServiceRequest.first_response_due_at))
+    ).all()
+    return [
+        OverdueRow(
+            reference=r.reference or "",
+            organisation=names.get(r.organisation_code or "", r.organisation_code or ""),
+            package=r.package,
+            received_at=r.received_at,
+            due_at=r.first_response_due_at,
+            escalation=r.escalation,
+        )
+        for r in found
+    ]
