@@ -46,7 +46,7 @@ class BodySizeLimit:
         max_bytes = self._limit(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-            await _too_large(send)
+            await _too_large(send, scope["path"])
             return
         if declared is None and scope["method"] not in ("GET", "HEAD"):
             await self._chunked(scope, receive, send, max_bytes)
@@ -72,7 +72,7 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                await _too_large(send)
+                await _too_large(send, scope["path"])
 
     async def _chunked(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         """A body of unknown length is read up to the limit first: over it, a 413 before any parser runs.
@@ -89,7 +89,7 @@ class BodySizeLimit:
                 break
             received += len(message.get("body", b""))
             if received > max_bytes:
-                await _too_large(send)
+                await _too_large(send, scope["path"])
                 return
             if not message.get("more_body", False):
                 break
@@ -104,13 +104,32 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _too_large(send: Send) -> None:
-    body = b'{"detail":[{"field":"body","message":"request body is too large","type":"too_large"}]}'
+TOO_LARGE_JSON = b'{"detail":[{"field":"body","message":"request body is too large","type":"too_large"}]}'
+# A browser's form gets a page, in the three languages: the refusal comes before the app could know the reader's.
+TOO_LARGE_PAGE = """<!doctype html>
+<html lang="fi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Liian suuri – För stort – Too large</title><link rel="stylesheet" href="/static/style.css"></head>
+<body><main id="main">
+<h1>Lomake oli liian suuri lähetettäväksi</h1>
+<p>Lyhennä tekstiä tai liitteitä ja lähetä uudelleen.
+Palaa selaimen takaisin-painikkeella: kirjoittamasi on yleensä tallessa.</p>
+<h2 lang="sv">Formuläret var för stort för att skickas</h2>
+<p lang="sv">Förkorta texten eller bilagorna och skicka igen. Gå tillbaka med webbläsarens bakåtknapp.</p>
+<h2 lang="en">The form was too large to send</h2>
+<p lang="en">Shorten the text or the attachments and send again. Go back with your browser's Back button.</p>
+</main></body></html>
+""".encode()
+
+
+async def _too_large(send: Send, path: str) -> None:
+    """413 as the API documents it, or as a page for a browser's form."""
+    api = path.startswith(("/api/", "/codec/"))
+    body, content_type = (TOO_LARGE_JSON, b"application/json") if api else (TOO_LARGE_PAGE, b"text/html; charset=utf-8")
     await send(
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
