@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.subjects import AboutSubject, SubjectType
@@ -40,6 +40,9 @@ class Stage(StrEnum):
 
 
 class Application(SQLModel, table=True):
+    # The queue's header counts a programme's applications by stage.
+    __table_args__ = (Index("ix_application_programme_status", "programme_code", "status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     reference: str | None = Field(default=None, unique=True, index=True, max_length=40)
     programme_code: str = Field(index=True, max_length=80)

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -73,11 +73,35 @@ def queue_filters(
 QueueFiltersDep = Annotated[queue.QueueFilters, Depends(queue_filters)]
 
 
+# A page of the queue: a hundred tasks is more than a day's work, and the whole list is one export away.
+QUEUE_PAGE = 100
+
+
 @router.get("/queue", response_class=HTMLResponse)
-def queue_page(request: Request, scope: ScopeDep, session: SessionDep, filters: QueueFiltersDep) -> HTMLResponse:
+def queue_page(
+    request: Request,
+    scope: ScopeDep,
+    session: SessionDep,
+    filters: QueueFiltersDep,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    # One more than a page: whether there is a next one, without counting them all.
+    found = queue.list_queue(
+        session,
+        user=scope.user,
+        programme_codes=scope.codes,
+        filters=filters,
+        limit=QUEUE_PAGE + 1,
+        offset=(page - 1) * QUEUE_PAGE,
+    )
+    filter_query = {k: v for k, v in request.query_params.items() if k in QUEUE_FILTERS and v}
     context = {
         "user": scope.user,
-        "rows": queue.list_queue(session, user=scope.user, programme_codes=scope.codes, filters=filters),
+        "rows": found[:QUEUE_PAGE],
+        "page": page,
+        "first_row": (page - 1) * QUEUE_PAGE + 1,
+        "next_page": urlencode({**filter_query, "page": page + 1}) if len(found) > QUEUE_PAGE else None,
+        "previous_page": urlencode({**filter_query, "page": page - 1}) if page > 1 else None,
         "export_query": urlencode({k: v for k, v in request.query_params.items() if k in QUEUE_FILTERS and v}),
         "counts": queue.stage_counts(session, scope.codes),
         "filters": filters,

@@ -44,7 +44,13 @@ class QueueRow:
 
 
 def list_queue(
-    session: Session, *, user: StaffUser, programme_codes: list[str], filters: QueueFilters, limit: int = 500
+    session: Session,
+    *,
+    user: StaffUser,
+    programme_codes: list[str],
+    filters: QueueFilters,
+    limit: int = 500,
+    offset: int = 0,
 ) -> list[QueueRow]:
     """Active tasks of the given programmes, oldest application first (processed in order of arrival)."""
     if not programme_codes:
@@ -70,7 +76,7 @@ def list_queue(
         query = query.where(User.organisation_code == filters.organisation)
     if filters.due_before:
         query = query.where(col(Task.due_on) <= filters.due_before)
-    query = query.order_by(col(Task.arrived_at), col(Task.application_id)).limit(limit)
+    query = query.order_by(col(Task.arrived_at), col(Task.application_id)).offset(offset).limit(limit)
     return [QueueRow(task=t, application=a, assignee=u) for t, a, u in session.exec(query).all()]
 
 
