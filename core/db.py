@@ -1,7 +1,8 @@
 """Database engine and sessions. SQLite for the embedded default, PostgreSQL in production."""
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def one_writer(session: Session) -> AbstractContextManager[object]:
+    """Around a hot write path (intake): SQLite lets one transaction write at a time and makes the others sleep
+    and retry, its busy handler backing off up to 100 ms a try, so under a surge the unlucky wait seconds. In a
+    process, writers queue on a lock instead, in turn. PostgreSQL needs nothing of the kind."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return nullcontext()
+    with _WRITERS_LOCK:
+        return _SQLITE_WRITERS.setdefault(str(bind.engine.url), threading.Lock())

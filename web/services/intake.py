@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.db import one_writer
 from models.audit import audit
 from models.grants.application_form import ApplicationForm
 from models.grants.applications import Application
@@ -72,6 +73,34 @@ def submit_application(
     """
     if submitted_at < programme.opens_at:
         raise ProgrammeNotOpen(programme.code)
+    with one_writer(session):
+        return _store(
+            session,
+            programme=programme,
+            form=form,
+            submitted_at=submitted_at,
+            secret=secret,
+            idempotency_key=idempotency_key,
+            channel=channel,
+            identified=identified,
+            api_client=api_client,
+            acting_right=acting_right,
+        )
+
+
+def _store(
+    session: Session,
+    *,
+    programme: Programme,
+    form: ApplicationForm,
+    submitted_at: datetime,
+    secret: str,
+    idempotency_key: str | None,
+    channel: str,
+    identified: IdentifiedPerson | None,
+    api_client: str | None,
+    acting_right: str | None,
+) -> Receipt:
     digest = form_digest(form)
     if idempotency_key:
         idempotency_key = scoped_idempotency_key(idempotency_key, channel=channel, programme_code=programme.code)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.db import one_writer
 from models.audit import audit_subject
 from models.identification import IdentifiedPerson
 from models.outbox import START_SERVICE_REQUEST, OutboxMessage
@@ -42,6 +43,28 @@ def submit_service_request(
     idempotency_key: str | None = None,
 ) -> ServiceReceipt:
     """Stores the request and its outbox row atomically; a repeated key returns the first receipt."""
+    with one_writer(session):
+        return _store(
+            session,
+            form=form,
+            received_at=received_at,
+            secret=secret,
+            channel=channel,
+            identified=identified,
+            idempotency_key=idempotency_key,
+        )
+
+
+def _store(
+    session: Session,
+    *,
+    form: ServiceRequestForm,
+    received_at: datetime,
+    secret: str,
+    channel: str,
+    identified: IdentifiedPerson | None,
+    idempotency_key: str | None,
+) -> ServiceReceipt:
     digest = form_digest(form)
     key = None
     if idempotency_key:
