@@ -25,8 +25,10 @@ RETRY = RetryPolicy(
 DATABASE = ActivityOptions(start_to_close_timeout=timedelta(seconds=10), retry_policy=RETRY)
 # The assessment asks the trade register (an outside service) once per try; the workflow waits between tries
 # on durable timers (REGISTER_PAUSES in the grant workflow), so a register down for minutes costs nothing.
+# Its own time limit is the register's timeout (5 s) and a database write: a worker that dies holding it is
+# noticed in 10 s.
 REGISTER_CHECK = ActivityOptions(
-    start_to_close_timeout=timedelta(seconds=30),
+    start_to_close_timeout=timedelta(seconds=10),
     retry_policy=RetryPolicy(maximum_attempts=1, non_retryable_error_types=NON_RETRYABLE),
 )
 # Mail (and a letter rendered for it) may take longer, but beats while it works: a dead worker is noticed in 15 s.

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as ActivityTimeout
 from temporalio.workflow import ActivityHandle, ChildWorkflowHandle
 
 from workflows.appeals.window import AppealWindowWorkflow
@@ -89,6 +90,7 @@ DECISION_DUE_DAYS = 7
 REGISTER_CHECK_FAILED = "register_check_failed"
 # Waits between tries of an assessment whose register did not answer: about half an hour in all.
 REGISTER_PAUSES = tuple(timedelta(minutes=m) for m in (0.5, 1, 2, 5, 10, 15))
+LOST_WORKER_RETRIES = 3
 # Why finalising a decision can be refused for good, as the decider reads it.
 DECISION_REFUSALS = {
     BudgetExhausted.__name__: N_("The budget does not cover this grant. Return the proposal for a rejection."),
@@ -541,15 +543,24 @@ class GrantApplicationWorkflow:
         s = self._state
         s.assessment_rounds += 1
         request = AssessApplicationInput(application_id=s.application_id, round=s.assessment_rounds)
-        for pause in (*pauses, None):
+        lost_workers = 0
+        remaining = list(pauses)
+        while True:
             try:
                 s.assessment = await workflow.execute_activity_method(
                     AssessmentActivities.assess_application, request, **REGISTER_CHECK
                 )
                 return True
-            except ActivityError:
-                if pause is not None:
-                    await workflow.sleep(pause)
+            except ActivityError as err:
+                # A worker that died holding the activity is no sign of the register being down: tried again at
+                # once (a few times), not after a pause meant for the register.
+                lost = isinstance(err.cause, ActivityTimeout) and lost_workers < LOST_WORKER_RETRIES
+                if lost and workflow.patched("assessment-retried-at-once-after-a-lost-worker"):
+                    lost_workers += 1
+                    continue
+                if not remaining:
+                    break
+                await workflow.sleep(remaining.pop(0))
         workflow.logger.warning("application %s: the trade register did not answer", s.application_id)
         s.assessment = await workflow.execute_activity_method(
             AssessmentActivities.assess_application,
