@@ -82,3 +82,13 @@ VIA_NAMES = {
     "triage": N_("Front desk"),
     "referral": N_("Referred with consent"),
 }
+
+# Every name above, as the pages' templates read them (the words are translated where shown).
+WORDS = {
+    "packages": PACKAGE_NAMES,
+    "stages": STAGE_NAMES,
+    "groups": GROUP_NAMES,
+    "status_names": STATUS_NAMES,
+    "outcome_names": OUTCOME_NAMES,
+    "via_names": VIA_NAMES,
+}

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from core.saml import ACS_PATH, METADATA_PATH, sp_metadata
 from models.audit import audit
 from models.identification import SessionKind, SignInRequest
-from models.service_requests.catalogue import PACKAGE_NAMES, STATUS_NAMES
+from models.service_requests.catalogue import WORDS
 from web.applicants import APPLICANT_TOKEN_KEY, ApplicantDep
 from web.csrf import require_csrf
 from web.deps import SessionDep, SettingsDep
@@ -89,6 +89,5 @@ def my_applications(request: Request, applicant: ApplicantDep, session: SessionD
         return RedirectResponse("/sign-in?next=/my-applications", status_code=303)
     rows = applications_of(session, applicant.personal_id, settings.secret_key)
     requests = service_requests_of(session, applicant.personal_id, settings.secret_key)
-    context = {"applicant": applicant, "rows": rows, "requests": requests, "packages": PACKAGE_NAMES,
-               "status_names": STATUS_NAMES}  # fmt: skip
+    context = {"applicant": applicant, "rows": rows, "requests": requests, **WORDS}
     return render(request, "public/my_applications.html", context)

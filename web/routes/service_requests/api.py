@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from models.identification import IdentifiedPerson
 from models.service_requests.form import ServiceRequestForm
 from models.service_requests.links import request_token
-from models.service_requests.requests import RequestStatus
+from models.service_requests.requests import RequestStatus, ServiceRequest
 from web.applicants import SenderDep
 from web.deps import NowDep, RelayDep, SessionDep, SettingsDep, require_roles
 from web.exact_json import ExactJSONRoute
@@ -132,7 +132,7 @@ def staff_service_request(found: ScopedServiceRequest, session: SessionDep) -> S
     return _out(session, found)
 
 
-def _out(session: SessionDep, found: Any) -> ServiceRequestOut:
+def _out(session: SessionDep, found: ServiceRequest) -> ServiceRequestOut:
     view = request_view(session, found)
     return ServiceRequestOut(
         id=found.id,

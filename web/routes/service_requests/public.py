@@ -14,11 +14,9 @@ from core.i18n import N_
 from core.settings import Settings
 from models.service_requests.catalogue import (
     GROUP_NAMES,
-    OUTCOME_NAMES,
     PACKAGE_NAMES,
     STAGE_NAMES,
-    STATUS_NAMES,
-    VIA_NAMES,
+    WORDS,
 )
 from models.service_requests.form import ServiceRequestForm
 from models.service_requests.links import CONFIRM_SALT, STATUS_SALT, request_id_from_token, request_token
@@ -45,14 +43,6 @@ FORM_FIELDS = (
     "package", "stage", "customer_group", "description", "name", "email", "phone", "business_id", "business_name",
     "language", "share_consent",
 )  # fmt: skip
-NAMES = {
-    "packages": PACKAGE_NAMES,
-    "stages": STAGE_NAMES,
-    "groups": GROUP_NAMES,
-    "status_names": STATUS_NAMES,
-    "outcome_names": OUTCOME_NAMES,
-    "via_names": VIA_NAMES,
-}
 
 
 def _form_page(
@@ -175,7 +165,7 @@ def _status_page(
         "thanks": request.query_params.get("thanks") == "1",
         "can_write": _workflow_waits(session, found, settings.service_feedback_days),
         "request_path": f"/help/requests/{request_token(found.id or 0, settings.secret_key)}",
-        **NAMES,
+        **WORDS,
     }
     return render(request, "public/help/status.html", context, status_code=status_code)
 

@@ -7,24 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from core.i18n import N_
+from core.temporal import TemporalGateway
 from models.grants.programme import HELSINKI
-from models.service_requests.catalogue import (
-    GROUP_NAMES,
-    OUTCOME_NAMES,
-    PACKAGE_NAMES,
-    STAGE_NAMES,
-    STATUS_NAMES,
-    VIA_NAMES,
-)
+from models.service_requests.catalogue import WORDS
 from models.service_requests.payloads import AcceptInput, CloseInput, MeetingInput, ReferInput, ReplyInput
-from models.service_requests.requests import ClosingOutcome, RequestStatus
+from models.service_requests.requests import ClosingOutcome, RequestStatus, ServiceRequest
 from models.staff import Organisation, Role
 from web.csrf import require_csrf
 from web.deps import GatewayDep, SessionDep, SettingsDep, require_roles
 from web.i18n import formatting_gettext, negotiate_language
-from web.scope import SERVICE_ROLES, ScopeDep, ScopedServiceRequest
+from web.scope import SERVICE_ROLES, Scope, ScopeDep, ScopedServiceRequest
 from web.services.processing import ActionRefused, actor_of
 from web.services.service_requests.actions import act
 from web.services.service_requests.views import (
@@ -44,14 +39,6 @@ router = APIRouter(
     dependencies=[Depends(require_roles(*SERVICE_ROLES))],
 )
 CSRF = [Depends(require_csrf)]
-NAMES = {
-    "packages": PACKAGE_NAMES,
-    "stages": STAGE_NAMES,
-    "groups": GROUP_NAMES,
-    "status_names": STATUS_NAMES,
-    "outcome_names": OUTCOME_NAMES,
-    "via_names": VIA_NAMES,
-}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -70,16 +57,16 @@ def queue(
             "statuses": list(RequestStatus),
             "coordinates_network": scope.user.has_any(Role.COORDINATOR)
             and scope.user.organisation_code == settings.service_network_organisation,
-            **NAMES,
+            **WORDS,
         },
     )
 
 
 def request_page(
     request: Request,
-    found: Any,
-    scope: Any,
-    session: Any,
+    found: ServiceRequest,
+    scope: Scope,
+    session: Session,
     *,
     error: str | None = None,
     values: dict[str, str] | None = None,
@@ -98,7 +85,7 @@ def request_page(
             "outcomes": list(ClosingOutcome),
             "error": error,
             "values": values or {},
-            **NAMES,
+            **WORDS,
         },
         status_code=status_code,
     )
@@ -109,7 +96,7 @@ def overdue(request: Request, scope: ScopeDep, session: SessionDep, settings: Se
     """The network's coordinators: every organisation's overdue first responses, without personal data."""
     if scope.user.organisation_code != settings.service_network_organisation:
         raise HTTPException(status_code=404)
-    return render(request, "staff/service_requests/overdue.html", {"rows": network_overdue(session), **NAMES})
+    return render(request, "staff/service_requests/overdue.html", {"rows": network_overdue(session), **WORDS})
 
 
 @router.get("/{request_id}", response_class=HTMLResponse)
@@ -119,10 +106,10 @@ def show(request: Request, found: ScopedServiceRequest, scope: ScopeDep, session
 
 async def _send(
     request: Request,
-    found: Any,
-    scope: Any,
-    session: Any,
-    gateway: Any,
+    found: ServiceRequest,
+    scope: Scope,
+    session: Session,
+    gateway: TemporalGateway,
     update: Any,
     argument: Any,
     values: dict[str, str],
@@ -137,7 +124,13 @@ async def _send(
 
 
 async def _refused(
-    request: Request, found: Any, scope: Any, session: Any, reason: str, values: dict[str, str], status: int
+    request: Request,
+    found: ServiceRequest,
+    scope: Scope,
+    session: Session,
+    reason: str,
+    values: dict[str, str],
+    status: int,
 ) -> HTMLResponse:
     """The request's page again, with the reason in the reader's language and what they typed kept."""
     message = formatting_gettext(negotiate_language(request))(reason)
