@@ -174,6 +174,35 @@ def time_limit(
 
 
 @app.command()
+def simulate(
+    applications: Annotated[int, typer.Option(min=1, help="applications in the campaign (Espoo 2020: 2,809)")] = 2809,
+    service_requests: Annotated[int, typer.Option(min=0, help="service requests beside it")] = 200,
+    seed: Annotated[int, typer.Option(help="the same seed gives the same campaign")] = 2020,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    webs: Annotated[int, typer.Option(min=1, help="web processes")] = 1,
+    database_url: Annotated[
+        str | None, typer.Option(help="an empty database (default: SQLite in the state folder)")
+    ] = None,
+    state_dir: Annotated[
+        Path | None, typer.Option(file_okay=False, help="keep the state here (default: removed)")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(dir_okay=False, help="also write the report here as JSON")] = None,
+) -> None:
+    """Run a simulated campaign on a system of its own: applicants, staff and the bank until every case is final.
+
+    Exits 0 when every case was final and nothing was done twice, 1 otherwise.
+    """
+    from runtime.simulation.console import run_with_progress
+
+    ok = run_with_progress(
+        applications=applications, service_requests=service_requests, seed=seed, workers=workers, webs=webs,
+        database_url=database_url, state_dir=state_dir, report_file=report,
+    )  # fmt: skip
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def dev(
     port: Annotated[int, typer.Option(help="web app port")] = 8000,
     temporal_port: Annotated[int, typer.Option(help="Temporal dev server port")] = 7233,

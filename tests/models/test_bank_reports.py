@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from models.payments.bank_reports import BankReportUnreadable, Outcome, ReportKind, read_bank_report
-from tests.bank import Sent, debit_notification, repayment_notification, status_report
+from runtime.simulation.bank import Sent, debit_notification, repayment_notification, status_report
 
 SENT = [
     Sent("GRANTDESK-0000000001", "ESP 2020/000001", "2000.00"),

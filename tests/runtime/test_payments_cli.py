@@ -16,7 +16,7 @@ from core.settings import Settings, get_settings
 from models.payments.batches import PaymentBatch
 from runtime import payments_cli
 from runtime.cli import app
-from tests.bank import sent_transfers, status_report
+from runtime.simulation.bank import sent_transfers, status_report
 from tests.desk import Desk, wait_until
 from tests.support import TEST_PAYLOAD_KEY, TEST_SECRET
 from tests.web.test_payments import payments

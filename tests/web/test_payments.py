@@ -16,7 +16,7 @@ from models.payments.batches import PaymentBatch, PaymentInstruction
 from models.payments.imports import BankReportImport
 from models.payments.payments import Payment
 from models.tasks import Task
-from tests.bank import debit_notification, sent_transfers, status_report
+from runtime.simulation.bank import debit_notification, sent_transfers, status_report
 from tests.desk import Desk, wait_until
 from tests.support import TEST_PAYLOAD_KEY
 from tests.web.test_serving import decide_through_the_pages

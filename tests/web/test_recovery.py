@@ -14,7 +14,7 @@ from models.documents import Document
 from models.grants.decisions import Decision
 from models.payments.recovery import Recovery
 from models.tasks import Task
-from tests.bank import repayment_notification, sent_transfers, status_report
+from runtime.simulation.bank import repayment_notification, sent_transfers, status_report
 from tests.desk import Desk, wait_until
 from tests.web.test_payments import import_report, payments, released_batch
 from tests.web.test_serving import decide_through_the_pages

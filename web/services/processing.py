@@ -6,7 +6,7 @@ comes back here as ActionRefused with the validator's message, shown next to the
 
 from typing import Any
 
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from core.i18n import N_
@@ -46,5 +46,6 @@ async def send_update(gateway: TemporalGateway, workflow_id: str, update: Any, a
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         raise ActionRefused(getattr(cause, "message", None) or str(cause) or N_("The action was refused.")) from err
-    except RPCError as err:
+    except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as err:
+        # No worker took the update in time (being restarted, say): nothing was done, and trying again is safe.
         raise ActionRefused(UNREACHABLE) from err

@@ -1,6 +1,6 @@
-"""A stand-in for the bank, the one outside party the tests cannot reach: it reads the pain.001 files released
-to the outgoing folder and answers with the reports a Finnish bank sends back, a pain.002 status report or a
-camt.054 debit notification, with the outcome the test chooses for each transfer."""
+"""A stand-in for the bank, the one outside party the tests and the campaign simulation cannot reach: it reads
+the pain.001 files released to the outgoing folder and answers with the reports a Finnish bank sends back, a
+pain.002 status report or a camt.054 debit notification, with the outcome the caller chooses for each transfer."""
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
