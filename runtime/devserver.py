@@ -212,11 +212,11 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def keep_state_in(state_dir: Path) -> None:
-    """Everything the system writes goes under `state_dir` (database, documents, mail, bank files, Temporal),
-    except what the user has pointed elsewhere with its own variable."""
+def state_paths(state_dir: Path) -> dict[str, str]:
+    """The settings that put what the system writes under `state_dir`: database, documents, mail, bank files
+    and SAML keys."""
     state = state_dir.resolve()
-    for name, value in {
+    return {
         "DATABASE_URL": f"sqlite:///{state / 'grantdesk.db'}",
         "DOCUMENTS_DIR": str(state / "documents"),
         "MAIL_DIR": str(state / "outbox"),
@@ -225,7 +225,13 @@ def keep_state_in(state_dir: Path) -> None:
         "SAML_SP_CERT_FILE": str(state / "saml" / "sp.crt"),
         "SIMULATION_IDP_KEY_FILE": str(state / "saml" / "simulation-idp.key"),
         "SIMULATION_IDP_CERT_FILE": str(state / "saml" / "simulation-idp.crt"),
-    }.items():
+    }
+
+
+def keep_state_in(state_dir: Path) -> None:
+    """Everything the system writes goes under `state_dir` (database, documents, mail, bank files, Temporal),
+    except what the user has pointed elsewhere with its own variable."""
+    for name, value in state_paths(state_dir).items():
         os.environ.setdefault(name, value)
     get_settings.cache_clear()
 

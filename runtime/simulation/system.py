@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 
 from core.settings import PROJECT_ROOT
-from runtime.devserver import _die_with_parent, temporal_dev_server_command, wait_for_port
+from runtime.devserver import _die_with_parent, state_paths, temporal_dev_server_command, wait_for_port
 
 SAMPLE_SECONDS = 0.5
 
@@ -91,18 +91,11 @@ class System:
     @property
     def env(self) -> dict[str, str]:
         assert self.idp is not None
-        state = self.state_dir
         return {
             **os.environ,
+            **state_paths(self.state_dir),
             "DATABASE_URL": self.database_url,
             "TEMPORAL_ADDRESS": self.temporal_address,
-            "DOCUMENTS_DIR": str(state / "documents"),
-            "MAIL_DIR": str(state / "outbox"),
-            "BANK_OUTGOING_DIR": str(state / "bank" / "outgoing"),
-            "SAML_SP_KEY_FILE": str(state / "saml" / "sp.key"),
-            "SAML_SP_CERT_FILE": str(state / "saml" / "sp.crt"),
-            "SIMULATION_IDP_KEY_FILE": str(state / "saml" / "simulation-idp.key"),
-            "SIMULATION_IDP_CERT_FILE": str(state / "saml" / "simulation-idp.crt"),
             "IDENTIFICATION": "simulation",
             "SIMULATION_IDP_URL": f"http://127.0.0.1:{self.idp.port}",
             # Every applicant posts from this machine's address: no per-address limit applies.
