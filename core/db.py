@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 # Every table on the metadata before the first session: foreign keys name tables by their names, and a
@@ -19,7 +20,10 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # No pool: opening a SQLite file costs next to nothing, and with no pool to run dry the web app's event
+        # loop never waits for a connection that only a request it is itself holding up would give back.
+        pooling: dict[str, Any] = {"poolclass": NullPool} if path and path != ":memory:" else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooling)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -29,7 +33,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Room for every request thread (40) and the async routes on the loop: a pool run dry would make the loop
+    # wait for connections given back only when it runs on (sessions close at the end of a request).
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50, pool_timeout=10)
 
 
 class Database:

@@ -96,7 +96,7 @@ def worker() -> None:
     """Run the Temporal worker (all workflows and activities)."""
     from core.temporal import connect
     from runtime.schedules import ensure_schedules
-    from runtime.worker import build_worker
+    from runtime.worker import build_worker, pdf_pool
 
     settings = get_settings()
 
@@ -105,8 +105,9 @@ def worker() -> None:
         await ensure_schedules(client, settings)
         db = Database(settings.database_url)
         programmes = load_programmes(settings.programmes_dir, include_demo=settings.demo_programmes)
-        with ThreadPoolExecutor(max_workers=16) as executor:
-            w = build_worker(client, settings=settings, db=db, programmes=programmes, executor=executor)
+        # Both pools are shut down with the worker, the rendering processes included.
+        with ThreadPoolExecutor(max_workers=16) as executor, pdf_pool() as pool:
+            w = build_worker(client, settings=settings, db=db, programmes=programmes, executor=executor, pdf_pool=pool)
             typer.echo(f"worker polling task queue {settings.task_queue!r} at {settings.temporal_address}")
             await w.run()
 
@@ -187,6 +188,9 @@ def simulate(
         Path | None, typer.Option(file_okay=False, help="keep the state here (default: removed)")
     ] = None,
     report: Annotated[Path | None, typer.Option(dir_okay=False, help="also write the report here as JSON")] = None,
+    kill_worker_every: Annotated[
+        float | None, typer.Option(min=1, help="SIGKILL the worker this often (seconds) and restart it")
+    ] = None,
 ) -> None:
     """Run a simulated campaign on a system of its own: applicants, staff and the bank until every case is final.
 
@@ -196,7 +200,7 @@ def simulate(
 
     ok = run_with_progress(
         applications=applications, service_requests=service_requests, seed=seed, workers=workers, webs=webs,
-        database_url=database_url, state_dir=state_dir, report_file=report,
+        database_url=database_url, state_dir=state_dir, report_file=report, kill_worker_every=kill_worker_every,
     )  # fmt: skip
     if not ok:
         raise typer.Exit(code=1)

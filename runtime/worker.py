@@ -1,6 +1,9 @@
 """The worker: every workflow and activity on one task queue, with real dependencies injected."""
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -106,10 +109,30 @@ def service_request_activities(db: Database, mailer: Mailer, settings: Settings)
     ]
 
 
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def pdf_pool() -> ProcessPoolExecutor:
+    """PDF rendering processes, started on first use. Spawned, not forked: the worker runs threads."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=_end_with_worker, initargs=(os.getpid(),))
+
+
 @lru_cache
 def shared_pdf_pool() -> ProcessPoolExecutor:
-    """PDF rendering processes, started on first use. Spawned, not forked: the worker runs threads."""
-    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+    return pdf_pool()
+
+
+def _end_with_worker(worker_pid: int) -> None:
+    """A rendering process ends when its worker is gone, even killed with SIGKILL: each holds both ends of
+    its own task pipe, so it would otherwise wait for work forever, an orphan holding 200 MB."""
+
+    def watch() -> None:
+        while os.getppid() == worker_pid:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-worker", daemon=True).start()
 
 
 def mailer_from(settings: Settings) -> Mailer:

@@ -101,8 +101,9 @@ class Case:
                 "in_difficulty_before_crisis": False,
             },
             "turnover": {
-                "reference_start": "2020-01-01",
-                "reference_end": "2020-02-29",
+                # The same weeks a year apart, as most applicants compared them.
+                "reference_start": "2019-03-16",
+                "reference_end": "2019-05-31",
                 "reference_eur": str(self.reference_eur),
                 "crisis_start": "2020-03-16",
                 "crisis_end": "2020-05-31",
@@ -172,8 +173,8 @@ def plan_campaign(applications: int, service_requests: int, seed: int) -> Campai
     cases: list[Case] = []
     for n in range(applications):
         fate = _draw_fate(rng) if cases else Fate.ELIGIBLE
-        if fate == Fate.DUPLICATE:
-            first = rng.choice(cases)
+        if fate == Fate.DUPLICATE:  # of an application sent on time, before the call closed
+            first = rng.choice([c for c in cases if c.fate != Fate.LATE])
             cases.append(_again(first, n, rng))
             continue
         personal_id = _unique(lambda: _identity_code(fake), seen_people)

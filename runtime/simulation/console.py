@@ -18,7 +18,12 @@ LABELS = {"sent": "applications sent", "decided": "decided and served", "paid": 
 
 def run_with_progress(*, report_file: Path | None, **options: Any) -> bool:
     console = Console()
-    logging.basicConfig(level=logging.WARNING, handlers=[RichHandler(console=console, show_path=False)])
+    handlers: list[logging.Handler] = [RichHandler(console=console, show_path=False, level=logging.WARNING)]
+    if options.get("state_dir") is not None:  # kept: the refusals beside the processes' own logs
+        (options["state_dir"] / "logs").mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(options["state_dir"] / "logs" / "simulation.log", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, handlers=handlers)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     with Progress(
         TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as bars:
@@ -31,8 +36,7 @@ def run_with_progress(*, report_file: Path | None, **options: Any) -> bool:
     show(console, report)
     if report_file is not None:
         report_file.write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-    final = "not every case was final" not in " ".join(report.refusals)
-    return report.sound and final
+    return report.sound and report.final
 
 
 def show(console: Console, report: Report) -> None:

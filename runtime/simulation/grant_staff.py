@@ -21,12 +21,15 @@ from models.grants.eligibility import ReasonCode
 from models.grants.payloads import AnswerInput, DecideInput, ProposeInput, RequestInfoInput, Verdict
 from models.payments.batches import PaymentBatch, PaymentBatchStatus
 from models.payments.payments import Payment, PaymentStatus
+from models.serving.print_batches import PrintBatch, PrintBatchStatus
 from models.staff import Role
 from models.tasks import Task, TaskKind, TaskStatus
+from models.types import utcnow
 from runtime.simulation.bank import sent_transfers, status_report
 from runtime.simulation.network import Network, with_reloads
 from web.services.auth import StaffUser
 from web.services.payments import ReportRefused, approve_batch, import_bank_report, request_payment_run
+from web.services.print_batch import confirm_posting, pending_letters, request_print_batches
 from web.services.processing import actor_of, send_update
 from web.services.tasks import claim_next
 from workflows.appeals.rectification import RectificationWorkflow
@@ -146,24 +149,33 @@ def _case(network: Network, application_id: int) -> tuple[Application, Assessmen
 
 
 async def _answering(network: Network) -> None:
-    """The applicants asked a question answer it on their status page (the same update), straight away."""
+    """The applicants asked a question answer it on their status page (the same update), straight away, each
+    on their own (an answer runs the assessment again, so one applicant does not wait for another's)."""
+    answering: set[asyncio.Task[None]] = set()
     while not network.done.is_set():
         try:
             application_id = await asyncio.wait_for(network.to_answer.get(), timeout=IDLE_SECONDS)
         except TimeoutError:
             continue
-        client = await network.gateway.client()
-        handle = client.get_workflow_handle(f"grant-{application_id}")
-        state = await handle.query(GrantApplicationWorkflow.state)
-        if state.info_request_seq is None:
-            network.refused("applicant answer", "no question waiting")
-            continue
-        answer = AnswerInput(info_request_seq=state.info_request_seq, answer=ANSWER)
-        update = GrantApplicationWorkflow.answer_info
-        if await with_reloads(
-            network, "applicant answer", partial(send_update, network.gateway, handle.id, update, answer)
-        ):
-            network.actions["applicant:answer"] += 1
+        answer = asyncio.create_task(_answer(network, application_id))
+        answering.add(answer)
+        answer.add_done_callback(answering.discard)
+    await asyncio.gather(*answering)
+
+
+async def _answer(network: Network, application_id: int) -> None:
+    client = await network.gateway.client()
+    handle = client.get_workflow_handle(f"grant-{application_id}")
+    state = await handle.query(GrantApplicationWorkflow.state)
+    if state.info_request_seq is None:
+        network.refused("applicant answer", "no question waiting")
+        return
+    answer = AnswerInput(info_request_seq=state.info_request_seq, answer=ANSWER)
+    update = GrantApplicationWorkflow.answer_info
+    if await with_reloads(
+        network, "applicant answer", partial(send_update, network.gateway, handle.id, update, answer)
+    ):
+        network.actions["applicant:answer"] += 1
 
 
 # --- deciders and legal -------------------------------------------------------------------------------------
@@ -249,3 +261,36 @@ def _bank_answers(network: Network, answered: set[str]) -> None:
             except ReportRefused as refused:
                 network.refused("bank report", refused)
         answered.add(file.name)
+
+
+# --- the post room ------------------------------------------------------------------------------------------
+
+
+async def post_room(network: Network) -> None:
+    """The letters for applicants who did not consent to e-mail: a coordinator asks for a print batch when
+    letters wait and none is being printed, and the post room confirms each printed batch as posted today."""
+    coordinator = network.staff.service["E"]
+    posted: set[int] = set()  # confirmed, though the batch's row may say so only a moment later
+    while not network.done.is_set():
+        printed = await asyncio.to_thread(_print_batches, network, coordinator)
+        for batch in (b for b in printed if b.id not in posted):
+            confirm = partial(confirm_posting, network.gateway, batch=batch, posted_on=helsinki_today(),
+                              user=coordinator)  # fmt: skip
+            if await with_reloads(network, "post room", confirm):
+                posted.add(batch.id or 0)
+                network.actions["post room:posted"] += 1
+        await asyncio.sleep(1.0)
+
+
+def _print_batches(network: Network, coordinator: StaffUser) -> list[PrintBatch]:
+    """Asks for a batch if letters wait and none is preparing; returns the printed batches not yet posted."""
+    codes = [network.programme.code]
+    with network.db.session() as session:
+        batches = session.exec(select(PrintBatch).where(col(PrintBatch.programme_code).in_(codes))).all()
+        preparing = any(b.status == PrintBatchStatus.PREPARING for b in batches)
+        printed = [b for b in batches if b.status == PrintBatchStatus.PRINTED]
+        if not preparing and pending_letters(session, codes):
+            request_print_batches(session, programme_codes=codes, user=coordinator, now=utcnow())
+            network.actions["post room:batch"] += 1
+        session.expunge_all()
+        return printed

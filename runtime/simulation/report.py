@@ -1,6 +1,6 @@
 """What a simulated campaign came to, read from the database and the mail folder afterwards, with the checks
 that nothing was done twice: one decision and at most one payment per application, no task left open, no
-decision letter e-mailed twice."""
+decision letter e-mailed twice, no workflow id with a second run (the outbox relay started each once)."""
 
 import email
 from collections import Counter
@@ -37,6 +37,7 @@ class Report:
     peak_memory_mb: dict[str, float]
     actions: dict[str, int]
     refusals: dict[str, int]
+    final: bool  # every case reached its final state within the time limit
     # Nothing done twice: each is 0 in a sound run.
     twice: dict[str, int] = field(default_factory=dict)
 
@@ -48,7 +49,7 @@ class Report:
         return not any(self.twice.values())
 
 
-def read_report(db: Database, mail_dir: Path, **measured: Any) -> Report:
+def read_report(db: Database, mail_dir: Path, *, workflows_started_twice: int, **measured: Any) -> Report:
     with db.session() as session:
         by_outcome = Counter(
             dict(session.exec(select(Application.status, func.count()).group_by(Application.status)).all())
@@ -67,6 +68,7 @@ def read_report(db: Database, mail_dir: Path, **measured: Any) -> Report:
                 select(func.count()).select_from(Task).where(col(Task.status).in_(ACTIVE_STATUSES))
             ).one(),
             "decision letters e-mailed beyond one per decision": _letters_beyond_decisions(session, mail_dir),
+            "workflows started twice for one business id": workflows_started_twice,
         }  # fmt: skip
         return Report(
             applications=sum(by_outcome.values()),

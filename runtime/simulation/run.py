@@ -11,10 +11,11 @@ import asyncio
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,6 @@ from runtime.simulation.system import System
 
 PROGRAMME_TEMPLATE = PROJECT_ROOT / "programmes" / "demo" / "sole-entrepreneur-demo.toml"
 PROGRAMME_CODE = "simulated-campaign"
-FINAL_TIMEOUT_SECONDS = 3600.0
 Progress = Callable[[str, int, int], None]  # (what, done, of)
 
 
@@ -54,6 +54,7 @@ class Options:
     state_dir: Path | None = None  # default: a temporary folder, removed afterwards
     # Fault injection: SIGKILL a worker this often (seconds) while cases are in flight, and start it again.
     kill_worker_every: float | None = None
+    final_timeout: float = 3600.0  # seconds after the last application for every case to be final
 
 
 def simulate(options: Options, progress: Progress | None = None) -> Report:
@@ -83,13 +84,15 @@ def _simulate(options: Options, state: Path, progress: Progress) -> Report:
             staff=staff, bank_dir=settings.bank_outgoing_dir, files=LocalFileStore(settings.documents_dir),
             gateway=TemporalGateway(system.temporal_address, settings.temporal_namespace, settings.payload_key),
         )  # fmt: skip
-        seconds = asyncio.run(_play(network, campaign, system, programmes_dir, options, progress))
+        seconds, final, started_twice = asyncio.run(_play(network, campaign, system, programmes_dir, options,
+                                                          progress))  # fmt: skip
     finally:
         system.stop()
     seconds["total"] = round(time.perf_counter() - started, 1)
     report = read_report(
         db, state / "outbox", seconds=seconds, peak_memory_mb=system.peak_memory_mb(),
-        actions=dict(network.actions), refusals=dict(network.refusals),
+        actions=dict(network.actions), refusals=dict(network.refusals), final=final,
+        workflows_started_twice=started_twice,
     )  # fmt: skip
     db.dispose()
     return report
@@ -113,14 +116,14 @@ def _write_programme(directory: Path, closes_at: datetime | None) -> None:
 
 async def _play(
     network: Network, campaign: Campaign, system: System, programmes_dir: Path, options: Options, progress: Progress
-) -> dict[str, float]:
+) -> tuple[dict[str, float], bool, int]:
     seconds: dict[str, float] = {}
     rectifying = {c.business_id for c in campaign.cases if c.asks_rectification}
     referred = {n.email for n in campaign.service_needs if n.referred}
     ratings = {n.email: n.rating for n in campaign.service_needs}
     staff = [
         grant_staff.handlers(network), grant_staff.deciders(network), grant_staff.legal(network),
-        grant_staff.finance(network), service_staff.advisers(network, referred),
+        grant_staff.finance(network), grant_staff.post_room(network), service_staff.advisers(network, referred),
         customers.give_feedback(network, ratings), customers.ask_rectification(network, rectifying),
     ]  # fmt: skip
     working = [asyncio.create_task(s) for s in staff]
@@ -141,13 +144,17 @@ async def _play(
     await customers.apply(network, first, urls, one_sent)
     await customers.apply(network, again, urls, one_sent)
     # The call closes: the workers assess with the closing time from now on.
-    _write_programme(programmes_dir, closes_at=datetime.now(HELSINKI).replace(microsecond=0, tzinfo=None))
+    # The next whole second, so that nothing already sent counts as late.
+    closing = datetime.now(HELSINKI).replace(microsecond=0, tzinfo=None) + timedelta(seconds=1)
+    _write_programme(programmes_dir, closes_at=closing)
     await asyncio.to_thread(system.restart_workers)
+    after_closing = (closing - datetime.now(HELSINKI).replace(tzinfo=None)).total_seconds() + 0.01
+    await asyncio.sleep(max(0.0, after_closing))
     await customers.apply(network, late, urls, one_sent)
     await helping
     seconds["sending"] = round(time.perf_counter() - started, 1)
-    deadline = time.monotonic() + FINAL_TIMEOUT_SECONDS
-    while not await asyncio.to_thread(_all_final, network, rectifying, ratings, progress):
+    deadline = time.monotonic() + options.final_timeout
+    while not (final := await asyncio.to_thread(_all_final, network, rectifying, ratings, progress)):
         if time.monotonic() > deadline:
             network.refused("simulation", "not every case was final within the time limit")
             break
@@ -156,7 +163,16 @@ async def _play(
     network.done.set()
     faults.cancel()
     await asyncio.gather(*working, return_exceptions=False)
-    return seconds
+    return seconds, final, await _workflows_started_twice(network)
+
+
+async def _workflows_started_twice(network: Network) -> int:
+    """Runs beyond the first under one workflow id: each id comes from a business id and is started once."""
+    client = await network.gateway.client()
+    runs: Counter[str] = Counter()
+    async for execution in client.list_workflows():
+        runs[execution.id] += 1
+    return sum(n - 1 for n in runs.values() if n > 1)
 
 
 async def _kill_workers(system: System, every: float | None, network: Network) -> None:

@@ -52,15 +52,24 @@ class Process:
             self.popen.wait()
 
     def sample(self) -> None:
-        """Resident memory of the process and its children, in MB; the peak is kept."""
+        """Memory of the process and its children (the worker's PDF renderers), in MB; the peak is kept. Each
+        counted by its proportional share (PSS): a forked child shares its parent's pages, and resident sizes
+        summed would count them twice."""
         if self.popen is None or self.popen.poll() is not None:
             return
         try:
             root = psutil.Process(self.popen.pid)
-            rss = root.memory_info().rss + sum(c.memory_info().rss for c in root.children(recursive=True))
+            total = sum(_proportional(p) for p in [root, *root.children(recursive=True)])
         except psutil.Error:
             return
-        self.peak_mb = max(self.peak_mb, rss / 2**20)
+        self.peak_mb = max(self.peak_mb, total / 2**20)
+
+
+def _proportional(process: psutil.Process) -> int:
+    try:
+        return int(process.memory_full_info().pss)
+    except (AttributeError, psutil.AccessDenied):  # no PSS on this system: the resident size
+        return int(process.memory_info().rss)
 
 
 @dataclass
@@ -78,6 +87,8 @@ class System:
     web_processes: list[Process] = field(default_factory=list)
     worker_processes: list[Process] = field(default_factory=list)
     _sampling: threading.Event = field(default_factory=threading.Event)
+    # Kills (fault injection) and restarts (the call closing) come from different threads: one at a time.
+    _workers_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def temporal_address(self) -> str:
@@ -140,16 +151,21 @@ class System:
 
     def kill_worker(self, index: int = 0) -> None:
         """SIGKILL: no clean shutdown, the activities it held are lost with it."""
-        self.worker_processes[index].stop(signal.SIGKILL)
+        with self._workers_lock:
+            self.worker_processes[index].stop(signal.SIGKILL)
 
     def start_worker(self, index: int = 0) -> None:
-        self._start(self.worker_processes[index])
+        with self._workers_lock:
+            process = self.worker_processes[index]
+            if process.popen is None or process.popen.poll() is not None:
+                self._start(process)
 
     def restart_workers(self) -> None:
         """As a deployment does when a programme's settings change: each worker stopped cleanly and started."""
-        for process in self.worker_processes:
-            process.stop()
-            self._start(process)
+        with self._workers_lock:
+            for process in self.worker_processes:
+                process.stop()
+                self._start(process)
 
     def peak_memory_mb(self) -> dict[str, float]:
         return {p.name: round(p.peak_mb, 1) for p in self._all()}
@@ -167,6 +183,7 @@ class System:
     def stop(self) -> None:
         self._sampling.set()
         # Web → worker → Temporal, so nothing retries into a part that is already gone.
-        for process in [*self.web_processes, *self.worker_processes, self.idp, self.temporal]:
-            if process is not None:
-                process.stop()
+        with self._workers_lock:
+            for process in [*self.web_processes, *self.worker_processes, self.idp, self.temporal]:
+                if process is not None:
+                    process.stop()

@@ -4,7 +4,6 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.saml import ACS_PATH, METADATA_PATH, sp_metadata
@@ -38,7 +37,7 @@ def sign_in(
 
 
 @router.post(ACS_PATH, response_class=HTMLResponse)
-async def assertion_consumer(
+def assertion_consumer(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -48,7 +47,7 @@ async def assertion_consumer(
     """The identification service's answer (a cross-site POST: its own signature is the proof, not a CSRF
     token); a new sign-in replaces any earlier one in this browser."""
     try:
-        person, next_path = await run_in_threadpool(finish_sign_in, session, settings, saml_response, relay_state)
+        person, next_path = finish_sign_in(session, settings, saml_response, relay_state)
     except SignInFailed as failed:
         # Where the person was going, to start again from there.
         pending = session.get(SignInRequest, relay_state[:100]) if relay_state else None
