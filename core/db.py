@@ -18,11 +18,12 @@ import models.tables  # noqa: F401
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        on_disk = bool(path) and path != ":memory:"
+        if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # No pool: opening a SQLite file costs next to nothing, and with no pool to run dry the web app's event
         # loop never waits for a connection that only a request it is itself holding up would give back.
-        pooling: dict[str, Any] = {"poolclass": NullPool} if path and path != ":memory:" else {}
+        pooling: dict[str, Any] = {"poolclass": NullPool} if on_disk else {}
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooling)
 
         @event.listens_for(engine, "connect")
