@@ -6,11 +6,13 @@ touching the network. Rendering is CPU work: callers run it in a process pool (`
 """
 
 import asyncio
+import io
 import mimetypes
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import pikepdf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -41,10 +43,6 @@ class ProjectFilesOnly(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type}, 200)
 
 
-# The back of a one-page letter's sheet: the letter's own page size, nothing printed.
-BLANK_PAGE = '<!doctype html><html lang="fi"><head><style>@page { size: A4 }</style></head><body></body></html>'
-
-
 def render_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
     document = HTML(string=html, base_url=DOCUMENT_STATIC.as_uri() + "/", url_fetcher=fetcher or ProjectFilesOnly())
     pdf: bytes | None = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
@@ -58,21 +56,27 @@ async def render_in_pool(pool: ProcessPoolExecutor, html: str) -> bytes:
     return pdf
 
 
-def render_pdf_batch(htmls: list[str]) -> bytes:
-    """Several letters as one PDF (the post room prints one file), for a double-sided printer.
+async def render_all_in_pool(pool: ProcessPoolExecutor, htmls: list[str]) -> list[bytes]:
+    """Many letters at once, in their order: every rendering process of the pool busy, not one at a time."""
+    return list(await asyncio.gather(*(render_in_pool(pool, html) for html in htmls)))
+
+
+def join_for_print(letters: list[bytes]) -> bytes:
+    """Letters already rendered, as one PDF for a double-sided printer (the post room prints one file).
 
     Each letter starts on a sheet of its own (a blank back page after an odd page count), so folding
-    and enveloping the sheets as they come puts one letter, and one address, in each envelope.
+    and enveloping the sheets as they come puts one letter, and one address, in each envelope. Joined
+    page by page with qpdf, not laid out again: 500 letters join in seconds with flat memory (laying them
+    all out in one WeasyPrint document took about 2 MB a letter). The archival copies are the letters
+    themselves; this file is for the printer.
     """
-    fetcher = ProjectFilesOnly()
-    base_url = DOCUMENT_STATIC.as_uri() + "/"
-    rendered = [HTML(string=html, base_url=base_url, url_fetcher=fetcher).render() for html in htmls]
-    blank = HTML(string=BLANK_PAGE, base_url=base_url, url_fetcher=fetcher).render().pages[0]
-    pages = []
-    for document in rendered:
-        pages += document.pages
-        if len(document.pages) % 2:
-            pages.append(blank)
-    pdf: bytes | None = rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
-    assert pdf is not None
-    return pdf
+    joined = pikepdf.Pdf.new()
+    for letter in letters:
+        pages = pikepdf.Pdf.open(io.BytesIO(letter)).pages
+        joined.pages.extend(pages)
+        if len(joined.pages) % 2:
+            box = pages[-1].mediabox
+            joined.add_blank_page(page_size=(float(box[2] - box[0]), float(box[3] - box[1])))
+    out = io.BytesIO()
+    joined.save(out)
+    return out.getvalue()

@@ -12,14 +12,14 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from temporalio import activity
 
 from activities.errors import MissingLetterFact
 from activities.heartbeat import heartbeating
 from activities.serving.letters import LETTER, archive, letter_of, record_service, stored_letter
 from core.db import Database
-from core.pdf import render_in_pool, render_pdf_batch
+from core.pdf import join_for_print, render_all_in_pool
 from core.storage import FileStore
 from models.audit import audit, audit_subject
 from models.documents import DocumentKind
@@ -27,7 +27,7 @@ from models.grants.applications import add_timeline_event
 from models.grants.decisions import Decision
 from models.grants.programme import Programme
 from models.serving.payloads import ClaimedLetters, HeldLetter, PrintBatchDone, PrintBatchRef, RecordPostingInput
-from models.serving.print_batches import PrintBatch, PrintBatchStatus
+from models.serving.print_batches import LETTERS_PER_BATCH, PrintBatch, PrintBatchStatus
 from models.subjects import SubjectType
 from models.time_limits import Channel
 from models.types import utcnow
@@ -35,24 +35,36 @@ from models.types import utcnow
 
 class PrintBatchActivities:
     def __init__(
-        self, db: Database, store: FileStore, programmes: dict[str, Programme], pool: ProcessPoolExecutor
+        self,
+        db: Database,
+        store: FileStore,
+        programmes: dict[str, Programme],
+        pool: ProcessPoolExecutor,
+        letters_per_batch: int = LETTERS_PER_BATCH,
     ) -> None:
         self._db, self._store, self._programmes, self._pool = db, store, programmes, pool
+        self._letters_per_batch = letters_per_batch
 
     @activity.defn(name="claim_letters")
     def claim_letters(self, ref: PrintBatchRef) -> ClaimedLetters:
-        """Takes every letter of the batch's programme still waiting for the post room (a retry takes the same)."""
+        """Takes the letters of the batch's programme still waiting for the post room, oldest first, up to the
+        batch's size (a retry takes the same, and no more)."""
         with self._db.session() as session:
             batch = self._batch(session, ref)
+            already = session.exec(select(func.count()).where(Decision.print_batch_id == batch.id)).one()
+            waiting = (
+                col(Decision.programme_code) == batch.programme_code,
+                col(Decision.channel) == Channel.LETTER,
+                col(Decision.sent_at).is_(None),
+                col(Decision.print_batch_id).is_(None),
+                col(Decision.letter_held).is_(None),
+            )
+            oldest = select(Decision.id).where(*waiting).order_by(col(Decision.id))
+            # The conditions again on the update itself: a batch claiming at the same moment may have taken some
+            # of these letters since the subquery read them; they stay with it.
             session.execute(
                 update(Decision)
-                .where(
-                    col(Decision.programme_code) == batch.programme_code,
-                    col(Decision.channel) == Channel.LETTER,
-                    col(Decision.sent_at).is_(None),
-                    col(Decision.print_batch_id).is_(None),
-                    col(Decision.letter_held).is_(None),
-                )
+                .where(col(Decision.id).in_(oldest.limit(max(self._letters_per_batch - already, 0))), *waiting)
                 .values(print_batch_id=batch.id)
                 .execution_options(synchronize_session=False)
             )
@@ -102,12 +114,14 @@ class PrintBatchActivities:
         dated and served here, as they were then.
         """
         async with heartbeating():
-            done, htmls = await asyncio.to_thread(self._letters_to_render, ref)
+            done, htmls, dated = await asyncio.to_thread(self._letters_to_render, ref)
             if done is not None:
                 return done
-            letters = [await render_in_pool(self._pool, html) for html in htmls]
-            joined = await asyncio.get_running_loop().run_in_executor(self._pool, render_pdf_batch, htmls)
-            return await asyncio.to_thread(self._finish, ref, letters, joined)
+            letters = await render_all_in_pool(self._pool, htmls)
+            joined = await asyncio.get_running_loop().run_in_executor(self._pool, join_for_print, letters)
+            # The letters themselves are kept only by a batch dated when made: an undated batch's letters are
+            # rendered again, dated, when its posting is confirmed.
+            return await asyncio.to_thread(self._finish, ref, len(htmls), letters if dated else [], joined)
 
     @activity.defn(name="mark_posting")
     def mark_posting(self, request: RecordPostingInput) -> None:
@@ -128,15 +142,16 @@ class PrintBatchActivities:
             done, htmls = await asyncio.to_thread(self._letters_to_date, ref, request.posted_on)
             if done is not None:
                 return done
-            letters = [await render_in_pool(self._pool, html) for html in htmls]
+            letters = await render_all_in_pool(self._pool, htmls)
             return await asyncio.to_thread(self._record_posting, request, letters)
 
-    def _letters_to_render(self, ref: PrintBatchRef) -> tuple[PrintBatchDone | None, list[str]]:
+    def _letters_to_render(self, ref: PrintBatchRef) -> tuple[PrintBatchDone | None, list[str], bool]:
+        """What is left to do (None), the letters' HTML, and whether the batch is dated."""
         with self._db.session() as session:
             batch = self._batch(session, ref)
             if batch.status != PrintBatchStatus.PREPARING:
-                return self._done(batch), []
-            return None, self._htmls(session, batch, batch.posted_on)
+                return self._done(batch), [], False
+            return None, self._htmls(session, batch, batch.posted_on), batch.posted_on is not None
 
     def _letters_to_date(self, ref: PrintBatchRef, posted_on: date) -> tuple[PrintBatchDone | None, list[str]]:
         with self._db.session() as session:
@@ -152,7 +167,7 @@ class PrintBatchActivities:
             for decision in self._letters(session, batch)
         ]
 
-    def _finish(self, ref: PrintBatchRef, letters: list[bytes], joined: bytes) -> PrintBatchDone:
+    def _finish(self, ref: PrintBatchRef, count: int, letters: list[bytes], joined: bytes) -> PrintBatchDone:
         """Archives the batch (and, for a batch dated when made, serves its letters), in one transaction."""
         with self._db.session() as session:
             batch = self._batch(session, ref)
@@ -168,14 +183,14 @@ class PrintBatchActivities:
                 language="fi",
                 programme_code=programme.code,
             )
-            batch.letters, batch.document_id = len(letters), document.id
+            batch.letters, batch.document_id = count, document.id
             if batch.posted_on is None:
                 batch.status = PrintBatchStatus.PRINTED
             else:
                 self._serve_letters(session, batch, batch.posted_on, letters)
             session.add(batch)
             session.commit()
-            activity.logger.info("print batch %s %s: %s letters", batch.id, batch.status, len(letters))
+            activity.logger.info("print batch %s %s: %s letters", batch.id, batch.status, count)
             return self._done(batch)
 
     def _record_posting(self, request: RecordPostingInput, letters: list[bytes]) -> PrintBatchDone:

@@ -7,6 +7,13 @@ from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
 
+# A batch holds at most this many letters; more waiting letters make more batches. Each letter is rendered twice
+# (undated into the batch's PDF, then dated for the archive) at about 0.1 s a time: a batch is printed in minutes,
+# well inside its activity's time limit, in one PDF a print room's job takes; its workflow tells each letter's
+# serving workflow, which keeps its history far below Temporal's limits. Tens of thousands of letters are
+# tens of batches, printed one after another on the worker while the web app only writes their rows.
+LETTERS_PER_BATCH = 500
+
 
 class PrintBatchStatus(StrEnum):
     PREPARING = "preparing"  # letters claimed, being rendered on the worker

@@ -29,7 +29,7 @@ from runtime.simulation.bank import sent_transfers, status_report
 from runtime.simulation.network import Network, with_reloads
 from web.services.auth import StaffUser
 from web.services.payments import ReportRefused, approve_batch, import_bank_report, request_payment_run
-from web.services.print_batch import confirm_posting, pending_letters, request_print_batches
+from web.services.print_batch import confirm_posting, pending_letter_count, request_print_batches
 from web.services.processing import actor_of, send_update
 from web.services.tasks import claim_next
 from workflows.appeals.rectification import RectificationWorkflow
@@ -289,7 +289,7 @@ def _print_batches(network: Network, coordinator: StaffUser) -> list[PrintBatch]
         batches = session.exec(select(PrintBatch).where(col(PrintBatch.programme_code).in_(codes))).all()
         preparing = any(b.status == PrintBatchStatus.PREPARING for b in batches)
         printed = [b for b in batches if b.status == PrintBatchStatus.PRINTED]
-        if not preparing and pending_letters(session, codes):
+        if not preparing and pending_letter_count(session, codes):
             request_print_batches(session, programme_codes=codes, user=coordinator, now=utcnow())
             network.actions["post room:batch"] += 1
         session.expunge_all()

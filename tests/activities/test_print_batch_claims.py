@@ -1,22 +1,28 @@
-"""Two print batches asked for at the same moment never take the same letter (SQLite and PostgreSQL)."""
+"""Two print batches asked for at the same moment never take the same letter, and none takes more than a batch's
+size: the post room asks for as many batches as the letters need (SQLite and PostgreSQL)."""
 
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import select
+import pytest
+from sqlmodel import col, select
 
 from activities.serving.print_batch import PrintBatchActivities
 from core.db import Database
 from core.storage import LocalFileStore
 from models.grants.decisions import Decision, Proposal
 from models.grants.programme import Programme
+from models.outbox import START_PRINT_BATCH, OutboxMessage
 from models.serving.payloads import PrintBatchRef
 from models.serving.print_batches import PrintBatch
+from models.types import utcnow
 from tests.factories import PERSONAL_IDS
 from tests.support import SCRATCH
 from tests.workflow_helpers import accept, seed_staff
+from web.services import print_batch as print_batch_service
+from web.services.auth import load_staff_user
 
 LETTERS = 6
 
@@ -88,3 +94,50 @@ def test_concurrent_batches_split_the_letters_between_them(
         # a retried claim takes the same letters again, and nothing new
         again = [activities.claim_letters(ref).letters for ref in refs]
     assert again == claimed
+
+
+def test_a_batch_takes_at_most_its_size_oldest_first_and_a_retry_no_more(
+    db: Database, programme: Programme, programmes: dict[str, Programme]
+) -> None:
+    staff = seed_staff(db)
+    letters_waiting(db, programme, staff["handler"].user_id, staff["decider"].user_id)
+    with db.session() as session:
+        first, second = (
+            PrintBatch(programme_code=programme.code, made_on=date(2020, 6, 1), created_by=staff["handler"].user_id)
+            for _ in range(2)
+        )
+        session.add_all([first, second])
+        session.commit()
+        refs = [PrintBatchRef(print_batch_id=b.id or 0) for b in (first, second)]
+    activities = PrintBatchActivities(
+        db, LocalFileStore(SCRATCH / "claims"), programmes, ProcessPoolExecutor(1), letters_per_batch=4
+    )
+
+    claimed = [activities.claim_letters(ref).letters for ref in refs]
+    retried = activities.claim_letters(refs[0]).letters
+
+    assert claimed == [4, LETTERS - 4]
+    assert retried == 4
+    with db.session() as session:
+        decisions = session.exec(select(Decision).order_by(col(Decision.id))).all()
+    assert [d.print_batch_id for d in decisions] == [refs[0].print_batch_id] * 4 + [refs[1].print_batch_id] * 2
+
+
+def test_the_post_room_asks_for_as_many_batches_as_the_waiting_letters_need(
+    db: Database, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(print_batch_service, "LETTERS_PER_BATCH", 4)
+    staff = seed_staff(db)
+    letters_waiting(db, programme, staff["handler"].user_id, staff["decider"].user_id)
+    with db.session() as session:
+        coordinator = load_staff_user(session, staff["handler"].user_id)
+        assert coordinator is not None
+        batches = print_batch_service.request_print_batches(
+            session, programme_codes=[programme.code], user=coordinator, now=utcnow()
+        )
+        starts = session.exec(select(OutboxMessage).where(OutboxMessage.topic == START_PRINT_BATCH)).all()
+        waiting = print_batch_service.pending_letter_count(session, [programme.code])
+
+    assert len(batches) == 2  # 6 letters, 4 to a batch
+    assert sorted(m.key for m in starts) == sorted(f"print-batch-{b.id}" for b in batches)
+    assert waiting == LETTERS  # claimed by the batches' workflows, not by the request

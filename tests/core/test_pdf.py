@@ -4,7 +4,7 @@ import io
 
 from pypdf import PdfReader
 
-from core.pdf import render_pdf_batch
+from core.pdf import join_for_print, render_pdf
 
 
 def letter(text: str, pages: int) -> str:
@@ -13,10 +13,22 @@ def letter(text: str, pages: int) -> str:
 
 
 def test_a_letter_with_an_odd_number_of_pages_gets_a_blank_back() -> None:
-    pdf = render_pdf_batch([letter("first", 1), letter("second", 2), letter("third", 3)])
+    pdf = join_for_print(
+        [render_pdf(letter("first", 1)), render_pdf(letter("second", 2)), render_pdf(letter("third", 3))]
+    )
 
     texts = [(page.extract_text() or "").strip() for page in PdfReader(io.BytesIO(pdf)).pages]
 
     assert len(texts) == 2 + 2 + 4
     assert [i for i, text in enumerate(texts) if text in ("first", "second", "third")] == [0, 2, 4]
     assert texts[1] == "" and texts[7] == ""  # the backs of the first and the third letter's last sheet
+
+
+def test_the_blank_backs_are_the_size_of_the_letter_before_them() -> None:
+    a5 = '<!doctype html><html lang="fi"><head><style>@page { size: A5 }</style></head><body><p>A5</p></body></html>'
+
+    pages = PdfReader(io.BytesIO(join_for_print([render_pdf(a5)]))).pages
+
+    assert len(pages) == 2
+    assert (pages[1].mediabox.width, pages[1].mediabox.height) == (pages[0].mediabox.width, pages[0].mediabox.height)
+    assert round(float(pages[0].mediabox.width)) == 420  # A5 is 148 mm wide: 420 points

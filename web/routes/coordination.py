@@ -20,7 +20,7 @@ from web.services.coordination import budget_overview, workloads
 from web.services.print_batch import (
     check_posting_day,
     confirm_posting,
-    pending_letters,
+    pending_letter_count,
     print_batches,
     request_print_batches,
 )
@@ -58,7 +58,7 @@ def _coordination_page(
         "counts": queue.stage_counts(session, scope.codes),
         "workloads": workloads(session, scope.codes),
         "colleagues": queue.colleagues(session, organisations=scope.organisations),
-        "pending_letters": len(pending_letters(session, scope.codes)),
+        "pending_letters": pending_letter_count(session, scope.codes),
         "batches": print_batches(session, scope.codes),
     }
     return render(request, "staff/coordination.html", context, status_code=status_code)

@@ -1,14 +1,16 @@
 """The post room's print batch, asked for on the coordination page and made by PrintBatchWorkflow on the worker.
 
-One batch per programme, so a batch belongs to the organisations processing that programme and to
-nobody else (web/scope.py). The request writes the batch row and the outbox promise to start its
+A batch holds one programme's letters, so it belongs to the organisations processing that programme and
+to nobody else (web/scope.py), and at most `LETTERS_PER_BATCH` of them: a campaign's thousands of letters
+become several batches. The request writes the batch row and the outbox promise to start its
 workflow in one transaction; the letters are claimed and printed by the workflow, undated. Once the
 letters have left, the post room confirms the day (`confirm_posting`): the workflow dates them.
 """
 
 from datetime import date, datetime
+from math import ceil
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from core.clock import helsinki_today
 from core.i18n import N_
@@ -16,45 +18,42 @@ from core.temporal import TemporalGateway
 from models.grants.decisions import Decision
 from models.outbox import START_PRINT_BATCH, OutboxMessage
 from models.serving.payloads import ConfirmPostingInput
-from models.serving.print_batches import PrintBatch, PrintBatchStatus
+from models.serving.print_batches import LETTERS_PER_BATCH, PrintBatch, PrintBatchStatus
 from models.time_limits import Channel
 from web.services.auth import StaffUser
 from web.services.processing import ActionRefused, actor_of, send_update
 from workflows.serving.print_batch import PrintBatchWorkflow
 
 
-def pending_letters(session: Session, programme_codes: list[str]) -> list[Decision]:
+def pending_letter_count(session: Session, programme_codes: list[str]) -> int:
     """Letters waiting for the post room and not yet taken by a batch."""
-    return list(
-        session.exec(
-            select(Decision)
-            .where(
-                Decision.channel == Channel.LETTER,
-                col(Decision.sent_at).is_(None),
-                col(Decision.print_batch_id).is_(None),
-                col(Decision.letter_held).is_(None),
-                col(Decision.programme_code).in_(programme_codes),
-            )
-            .order_by(col(Decision.id))
-        ).all()
+    waiting = select(func.count()).where(
+        Decision.channel == Channel.LETTER,
+        col(Decision.sent_at).is_(None),
+        col(Decision.print_batch_id).is_(None),
+        col(Decision.letter_held).is_(None),
+        col(Decision.programme_code).in_(programme_codes),
     )
+    return int(session.exec(waiting).one())
 
 
 def request_print_batches(
     session: Session, *, programme_codes: list[str], user: StaffUser, now: datetime
 ) -> list[PrintBatch]:
-    """A batch for each programme with letters waiting, made today; the worker prints them."""
+    """For each programme with letters waiting, as many batches as its letters need (`LETTERS_PER_BATCH` each),
+    made today; the worker prints them."""
     batches = []
     for code in programme_codes:
-        if not pending_letters(session, [code]):
-            continue
-        batch = PrintBatch(programme_code=code, made_on=helsinki_today(now), created_by=user.id)
-        session.add(batch)
-        session.flush()
-        session.add(
-            OutboxMessage(topic=START_PRINT_BATCH, key=f"print-batch-{batch.id}", payload={"print_batch_id": batch.id})
-        )
-        batches.append(batch)
+        for _ in range(ceil(pending_letter_count(session, [code]) / LETTERS_PER_BATCH)):
+            batch = PrintBatch(programme_code=code, made_on=helsinki_today(now), created_by=user.id)
+            session.add(batch)
+            session.flush()
+            session.add(
+                OutboxMessage(
+                    topic=START_PRINT_BATCH, key=f"print-batch-{batch.id}", payload={"print_batch_id": batch.id}
+                )
+            )
+            batches.append(batch)
     session.commit()
     return batches
 
