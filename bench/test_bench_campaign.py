@@ -27,7 +27,7 @@ from runtime.simulation.run import Options, simulate
 from runtime.simulation.system import System
 from tests.support import POSTGRES_URL
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 APPLICATIONS, SERVICE_REQUESTS, SEED = 150, 15, 2020
 KILL_EVERY = 30.0
 WORKER_TARGET_MB = 500
