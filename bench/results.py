@@ -1,5 +1,5 @@
 """Benchmark results: each figure with its baseline, the ratio and the target, written at the end of `make bench`
-to `bench/results/latest.json` and `bench/results/latest.md` (with the machine they were measured on)."""
+to `bench/results/latest.json` and `bench/results/latest.md` (with the machine and the time they were measured)."""
 
 import json
 import os
@@ -21,6 +21,7 @@ class Figure:
     target: str
     met: bool
     note: str = ""
+    measured_at: str = ""  # UTC, ISO 8601; set when written
 
 
 @dataclass
@@ -34,26 +35,39 @@ class Results:
         print(f"  measured {figure.measured}\n  baseline {figure.baseline}")
 
     def write(self) -> None:
+        """The figures of this run replace those of the same name; figures this run did not measure (a run of
+        one benchmark file) stay, each with the day it was measured."""
         if not self.figures:
             return
         RESULTS.mkdir(exist_ok=True)
-        machine = {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        document = {"machine": machine, "figures": [asdict(f) for f in self.figures]}
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
+        for figure in self.figures:
+            figure.measured_at = figure.measured_at or now
+        kept = [f for f in _earlier() if f.name not in {new.name for new in self.figures}]
+        figures = sorted([*kept, *self.figures], key=lambda f: f.name)
+        document = {"machine": machine, "figures": [asdict(f) for f in figures]}
         (RESULTS / "latest.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         lines = [
-            f"# Benchmarks ({machine['measured_at']}, {machine['cpus']} CPUs, {machine['platform']})",
+            f"# Benchmarks ({machine['cpus']} CPUs, {machine['platform']})",
             "",
-            "| figure | measured | baseline | ratio | target | met |",
-            "|---|---|---|---|---|---|",
+            "| figure | measured | baseline | ratio | target | met | measured at |",
+            "|---|---|---|---|---|---|---|",
         ]
-        for f in self.figures:
+        for f in figures:
             measured = ", ".join(f"{k} {v}" for k, v in f.measured.items())
             baseline = ", ".join(f"{k} {v}" for k, v in f.baseline.items())
             met = "yes" if f.met else f"**no**: {f.note}"
-            lines.append(f"| {f.name} | {measured} | {baseline} | {f.ratio:.2f} | {f.target} | {met} |")
+            lines.append(
+                f"| {f.name} | {measured} | {baseline} | {f.ratio:.2f} | {f.target} | {met} | {f.measured_at} |"
+            )
         (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _earlier() -> list[Figure]:
+    path = RESULTS / "latest.json"
+    if not path.exists():
+        return []
+    document = json.loads(path.read_text(encoding="utf-8"))
+    measured_at = document.get("machine", {}).get("measured_at", "")
+    return [Figure(**{"measured_at": measured_at, **f}) for f in document["figures"]]
