@@ -1,5 +1,6 @@
 # One image for every grantdesk process: the web app (default CMD), the Temporal worker
-# (`grantdesk worker`) and the one-off schema migration (`grantdesk migrate`).
+# (`python -m runtime worker`: the `grantdesk` command, with lighter PDF renderers) and the one-off schema
+# migration (`grantdesk migrate`).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

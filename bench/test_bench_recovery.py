@@ -33,7 +33,7 @@ CASES = 50
 
 
 def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "runtime.cli", "worker"]
+    command = [sys.executable, "-m", "runtime", "worker"]
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL)  # noqa: S603
 
 

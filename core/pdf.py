@@ -3,11 +3,16 @@
 WeasyPrint would fetch any URL or file a document names; the fetcher below serves only files under
 templates/documents/static/ and refuses everything else (other files, http, redirects) without
 touching the network. Rendering is CPU work: callers run it in a process pool (`render_in_pool`).
+The rendering processes import this module and nothing more (no settings, no Temporal, no ORM):
+each is a WeasyPrint and little else.
 """
 
 import asyncio
 import io
 import mimetypes
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +23,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from core.settings import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
 
 DOCUMENT_STATIC = PROJECT_ROOT / "templates" / "documents" / "static"
 # Archival (PDF/A-2) and accessible: the "a" level carries the structure tags screen readers use.
@@ -90,3 +95,18 @@ def join_for_print(letters: list[bytes]) -> bytes:
     out = io.BytesIO()
     joined.save(out)
     return out.getvalue()
+
+
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def end_with(worker_pid: int) -> None:
+    """A rendering process's initializer: it ends when its worker is gone, even killed with SIGKILL. Each holds
+    both ends of its own task pipe, so it would otherwise wait for work forever, an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == worker_pid:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-worker", daemon=True).start()

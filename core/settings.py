@@ -8,9 +8,10 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.paths import PROJECT_ROOT
 from models.service_requests.sla import ResponseTerms
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["PROJECT_ROOT", "Settings", "get_settings"]
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 (refused outside dev)
 DEV_PAYLOAD_KEY = "ZGV2LW9ubHktcGF5bG9hZC1rZXktMzItYnl0ZXMhISE="  # 32 bytes, dev only
 DEMO_DEBTOR_IBAN = "FI2112345600000785"  # the IBAN standard's Finnish example: refused in production

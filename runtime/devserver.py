@@ -264,11 +264,11 @@ def run_all(*, web_port: int, temporal_port: int, ui_port: int, idp_port: int, s
     db_file = str(state_dir / "temporal.db")
     command = temporal_dev_server_command(temporal_port, ui_port, db_file, f"http://localhost:{web_port}/codec")
     temporal = Part("temporal", command, env, port=temporal_port)
-    worker = Part("worker", [python, "-m", "runtime.cli", "worker"], env, needs=temporal)
+    worker = Part("worker", [python, "-m", "runtime", "worker"], env, needs=temporal)
     # The web app needs no Temporal to start: it connects on first use and keeps applications in its outbox.
-    web = Part("web", [python, "-m", "runtime.cli", "web", "--port", str(web_port)], env, port=web_port)
+    web = Part("web", [python, "-m", "runtime", "web", "--port", str(web_port)], env, port=web_port)
     # The simulated Suomi.fi e-Identification the applicants sign in with.
-    idp = Part("idp", [python, "-m", "runtime.cli", "idp-sim", "--port", str(idp_port)], env, port=idp_port)
+    idp = Part("idp", [python, "-m", "runtime", "idp-sim", "--port", str(idp_port)], env, port=idp_port)
     parts = [temporal, worker, idp, web]  # stopped in the reverse order
 
     def announce() -> None:

@@ -2,8 +2,6 @@
 
 import multiprocessing
 import os
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -31,6 +29,7 @@ from activities.serving.print_batch import PrintBatchActivities
 from activities.tasks import TaskActivities
 from core.db import Database
 from core.mail import FileMailer, Mailer, SmtpMailer
+from core.pdf import end_with
 from core.settings import Settings
 from core.storage import LocalFileStore
 from core.trade_register import TradeRegister
@@ -109,30 +108,17 @@ def service_request_activities(db: Database, mailer: Mailer, settings: Settings)
     ]
 
 
-ORPHAN_CHECK_SECONDS = 1.0
-
-
 def pdf_pool() -> ProcessPoolExecutor:
-    """PDF rendering processes, started on first use. Spawned, not forked: the worker runs threads."""
+    """PDF rendering processes, started on first use. Spawned, not forked: the worker runs threads. They import
+    only `core.pdf` (its functions are what they are given); run the worker as `python -m runtime worker`, so
+    they do not import the command line's main module either (multiprocessing skips a package's __main__)."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=_end_with_worker, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=end_with, initargs=(os.getpid(),))
 
 
 @lru_cache
 def shared_pdf_pool() -> ProcessPoolExecutor:
     return pdf_pool()
-
-
-def _end_with_worker(worker_pid: int) -> None:
-    """A rendering process ends when its worker is gone, even killed with SIGKILL: each holds both ends of
-    its own task pipe, so it would otherwise wait for work forever, an orphan holding 200 MB."""
-
-    def watch() -> None:
-        while os.getppid() == worker_pid:
-            time.sleep(ORPHAN_CHECK_SECONDS)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="end-with-worker", daemon=True).start()
 
 
 def mailer_from(settings: Settings) -> Mailer:

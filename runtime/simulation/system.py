@@ -129,16 +129,16 @@ class System:
         command = temporal_dev_server_command(temporal_port, free_port(), str(self.state_dir / "temporal.db"))
         self.temporal = Process("temporal", command, temporal_port)
         idp_port = free_port()
-        self.idp = Process("idp", [python, "-m", "runtime.cli", "idp-sim", "--port", str(idp_port)], idp_port)
+        self.idp = Process("idp", [python, "-m", "runtime", "idp-sim", "--port", str(idp_port)], idp_port)
         # The web processes' links point at the first one (what a load balancer's address would be).
         web_ports = [free_port() for _ in range(self.webs)]
         self.extra_env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_ports[0]}")
         self.web_processes = [
-            Process(f"web-{i + 1}", [python, "-m", "runtime.cli", "web", "--port", str(port)], port)
+            Process(f"web-{i + 1}", [python, "-m", "runtime", "web", "--port", str(port)], port)
             for i, port in enumerate(web_ports)
         ]
         self.worker_processes = [
-            Process(f"worker-{i + 1}", [python, "-m", "runtime.cli", "worker"]) for i in range(self.workers)
+            Process(f"worker-{i + 1}", [python, "-m", "runtime", "worker"]) for i in range(self.workers)
         ]
         for process in [self.temporal, self.idp, *self.web_processes, *self.worker_processes]:
             self._start(process)

@@ -86,7 +86,7 @@ def test_app_services_share_one_image(services: dict[str, Any]) -> None:
 
 def test_app_commands(services: dict[str, Any]) -> None:
     assert services["migrate"]["command"] == ["grantdesk", "migrate"]
-    assert services["worker"]["command"] == ["grantdesk", "worker"]
+    assert services["worker"]["command"] == ["python", "-m", "runtime", "worker"]
     # The web service runs what the image runs by default (listening on all interfaces, port 8000).
     image_cmd = [args for keyword, args in _instructions(DOCKERFILE) if keyword == "CMD"][-1]
     assert services["web"]["command"] == json.loads(image_cmd)

@@ -1,4 +1,5 @@
-"""The worker's PDF rendering processes end with the worker, even when it is killed with SIGKILL."""
+"""The worker's PDF rendering processes end with the worker, even when it is killed with SIGKILL, and hold
+WeasyPrint and little else."""
 
 import os
 import signal
@@ -47,3 +48,34 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+# What a renderer has imported once it has rendered a letter, asked through the pool itself: `eval` is a builtin,
+# so submitting it makes the renderer import nothing more. Run as `python -m runtime worker` runs it: a main
+# module multiprocessing does not re-import (here `-c`; there a package's __main__).
+HEAVY = ("temporalio", "sqlalchemy", "sqlmodel", "fastapi", "pydantic_settings", "activities", "workflows", "web")
+RENDERER = f"""
+from runtime.worker import pdf_pool
+from core.pdf import render_pdf
+with pdf_pool() as pool:
+    pool.submit(render_pdf, "<p>Hei</p>").result()
+    probe = "sorted({{m.split('.')[0] for m in __import__('sys').modules}} & set({HEAVY!r}))"
+    print(pool.submit(eval, probe).result())
+"""
+
+
+def test_a_rendering_process_imports_no_database_temporal_or_web_code() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", RENDERER], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_command_line_runs_as_a_package_main() -> None:
+    """`python -m runtime` is the `grantdesk` command (how compose, `grantdesk dev` and the simulator start it)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "runtime", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+
+    assert done.returncode == 0 and "grantdesk" in done.stdout and "worker" in done.stdout

@@ -42,8 +42,8 @@ def system(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "API_CLIENTS": TEST_SETTINGS_API_CLIENTS,
     }
     processes = [
-        subprocess.Popen([sys.executable, "-m", "runtime.cli", "worker"], env=env),
-        subprocess.Popen([sys.executable, "-m", "runtime.cli", "web", "--port", str(port)], env=env),
+        subprocess.Popen([sys.executable, "-m", "runtime", "worker"], env=env),
+        subprocess.Popen([sys.executable, "-m", "runtime", "web", "--port", str(port)], env=env),
     ]
     try:
         wait_for_port("127.0.0.1", port, timeout=30)
