@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from bench.results import Figure, Results
 from core.migrate import upgrade
+from core.saml import ensure_keypair
 from runtime.simulation.report import Report
 from runtime.simulation.run import Options, simulate
 from runtime.simulation.system import System
@@ -140,6 +141,8 @@ def test_peak_memory_during_the_campaign(one_worker: Report, tmp_path: Path, res
 def _just_started(state: Path) -> dict[str, float]:
     """The same processes started on an empty database and left idle for a few seconds (the worker's PDF
     renderers start on first use, so they are not in it)."""
+    ensure_keypair(state / "saml" / "sp.key", state / "saml" / "sp.crt", "grantdesk benchmark service provider")
+    ensure_keypair(state / "saml" / "simulation-idp.key", state / "saml" / "simulation-idp.crt", "benchmark idp")
     with _fresh_database() as url:
         system = System(state_dir=state, database_url=url)
         try:
