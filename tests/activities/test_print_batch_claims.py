@@ -63,19 +63,24 @@ def letters_waiting(db: Database, programme: Programme, handler: int, decider: i
             session.commit()
 
 
-def test_concurrent_batches_split_the_letters_between_them(
-    db: Database, programme: Programme, programmes: dict[str, Programme]
-) -> None:
+def batches_asked_for(db: Database, programme: Programme, count: int) -> list[PrintBatchRef]:
+    """`LETTERS` letters waiting, and `count` batches made for them (not yet claimed)."""
     staff = seed_staff(db)
     letters_waiting(db, programme, staff["handler"].user_id, staff["decider"].user_id)
     with db.session() as session:
         batches = [
             PrintBatch(programme_code=programme.code, made_on=date(2020, 6, 1), created_by=staff["handler"].user_id)
-            for _ in range(4)
+            for _ in range(count)
         ]
         session.add_all(batches)
         session.commit()
-        refs = [PrintBatchRef(print_batch_id=b.id or 0) for b in batches]
+        return [PrintBatchRef(print_batch_id=b.id or 0) for b in batches]
+
+
+def test_concurrent_batches_split_the_letters_between_them(
+    db: Database, programme: Programme, programmes: dict[str, Programme]
+) -> None:
+    refs = batches_asked_for(db, programme, 4)
     # Claiming renders nothing: the pool is never started.
     activities = PrintBatchActivities(db, LocalFileStore(SCRATCH / "claims"), programmes, ProcessPoolExecutor(1))
     start = threading.Barrier(len(refs))
@@ -99,16 +104,7 @@ def test_concurrent_batches_split_the_letters_between_them(
 def test_a_batch_takes_at_most_its_size_oldest_first_and_a_retry_no_more(
     db: Database, programme: Programme, programmes: dict[str, Programme]
 ) -> None:
-    staff = seed_staff(db)
-    letters_waiting(db, programme, staff["handler"].user_id, staff["decider"].user_id)
-    with db.session() as session:
-        first, second = (
-            PrintBatch(programme_code=programme.code, made_on=date(2020, 6, 1), created_by=staff["handler"].user_id)
-            for _ in range(2)
-        )
-        session.add_all([first, second])
-        session.commit()
-        refs = [PrintBatchRef(print_batch_id=b.id or 0) for b in (first, second)]
+    refs = batches_asked_for(db, programme, 2)
     activities = PrintBatchActivities(
         db, LocalFileStore(SCRATCH / "claims"), programmes, ProcessPoolExecutor(1), letters_per_batch=4
     )
