@@ -27,7 +27,7 @@ from models.grants.applications import add_timeline_event
 from models.grants.decisions import Decision
 from models.grants.programme import Programme
 from models.serving.payloads import ClaimedLetters, HeldLetter, PrintBatchDone, PrintBatchRef, RecordPostingInput
-from models.serving.print_batches import LETTERS_PER_BATCH, PrintBatch, PrintBatchStatus
+from models.serving.print_batches import LETTERS_PER_BATCH, PrintBatch, PrintBatchStatus, waiting_for_the_post_room
 from models.subjects import SubjectType
 from models.time_limits import Channel
 from models.types import utcnow
@@ -52,13 +52,7 @@ class PrintBatchActivities:
         with self._db.session() as session:
             batch = self._batch(session, ref)
             already = session.exec(select(func.count()).where(Decision.print_batch_id == batch.id)).one()
-            waiting = (
-                col(Decision.programme_code) == batch.programme_code,
-                col(Decision.channel) == Channel.LETTER,
-                col(Decision.sent_at).is_(None),
-                col(Decision.print_batch_id).is_(None),
-                col(Decision.letter_held).is_(None),
-            )
+            waiting = waiting_for_the_post_room([batch.programme_code])
             oldest = select(Decision.id).where(*waiting).order_by(col(Decision.id))
             # The conditions again on the update itself: a batch claiming at the same moment may have taken some
             # of these letters since the subquery read them; they stay with it.

@@ -3,8 +3,11 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import ColumnElement
+from sqlmodel import Field, SQLModel, col
 
+from models.grants.decisions import Decision
+from models.time_limits import Channel
 from models.types import UTCDateTime, utcnow
 
 # A batch holds at most this many letters; more waiting letters make more batches. Each letter is rendered twice
@@ -38,3 +41,14 @@ class PrintBatch(SQLModel, table=True):
     document_id: int | None = None
     created_by: int = Field(foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def waiting_for_the_post_room(programme_codes: list[str]) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of a letter still waiting for a batch: what the coordination page counts and a batch claims."""
+    return (
+        col(Decision.programme_code).in_(programme_codes),
+        col(Decision.channel) == Channel.LETTER,
+        col(Decision.sent_at).is_(None),
+        col(Decision.print_batch_id).is_(None),
+        col(Decision.letter_held).is_(None),
+    )

@@ -18,8 +18,7 @@ from core.temporal import TemporalGateway
 from models.grants.decisions import Decision
 from models.outbox import START_PRINT_BATCH, OutboxMessage
 from models.serving.payloads import ConfirmPostingInput
-from models.serving.print_batches import LETTERS_PER_BATCH, PrintBatch, PrintBatchStatus
-from models.time_limits import Channel
+from models.serving.print_batches import LETTERS_PER_BATCH, PrintBatch, PrintBatchStatus, waiting_for_the_post_room
 from web.services.auth import StaffUser
 from web.services.processing import ActionRefused, actor_of, send_update
 from workflows.serving.print_batch import PrintBatchWorkflow
@@ -27,13 +26,7 @@ from workflows.serving.print_batch import PrintBatchWorkflow
 
 def pending_letter_count(session: Session, programme_codes: list[str]) -> int:
     """Letters waiting for the post room and not yet taken by a batch."""
-    waiting = select(func.count()).where(
-        Decision.channel == Channel.LETTER,
-        col(Decision.sent_at).is_(None),
-        col(Decision.print_batch_id).is_(None),
-        col(Decision.letter_held).is_(None),
-        col(Decision.programme_code).in_(programme_codes),
-    )
+    waiting = select(func.count()).select_from(Decision).where(*waiting_for_the_post_room(programme_codes))
     return int(session.exec(waiting).one())
 
 
